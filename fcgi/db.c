@@ -1,0 +1,465 @@
+/*
+ * Connector/C, used the way its documentation and our measurements advise:
+ * one MYSQL handle per thread, MYSQL_OPT_RECONNECT left off (a silent
+ * reconnect would invalidate every prepared statement behind our back), and
+ * an explicit reconnect at the start of the next request after a lost
+ * connection.  Results are always stored client side so that a handler may
+ * run another statement while it reads rows.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "db.h"
+
+#define MAX_PARAMS 64
+#define COL_BUF 256
+
+static atomic_int next_slot;
+
+static void
+db_fail(struct db *db, unsigned err, const char *msg)
+{
+	db->err = err;
+	snprintf(db->errmsg, sizeof(db->errmsg), "%s", msg);
+	fprintf(stderr, "swn-worker: db error %u: %s\n", err, msg);
+	if (db_lost(db))
+		db_close(db);
+}
+
+int
+db_lost(const struct db *db)
+{
+	switch (db->err) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_SERVER_LOST_EXTENDED:
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+db_retryable(const struct db *db)
+{
+	return db->err == ER_LOCK_DEADLOCK || db->err == ER_LOCK_WAIT_TIMEOUT;
+}
+
+void
+db_init(struct db *db, const struct dbconf *conf)
+{
+	memset(db, 0, sizeof(*db));
+	db->conf = conf;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	for (i = 0; i < DB_SLOTS; i++)
+		if (db->stmt[i] != NULL) {
+			mysql_stmt_close(db->stmt[i]);
+			db->stmt[i] = NULL;
+		}
+	if (db->my != NULL) {
+		mysql_close(db->my);
+		db->my = NULL;
+	}
+}
+
+int
+db_ensure(struct db *db)
+{
+	unsigned int connect_timeout = 2, io_timeout = 30;
+	/* READ COMMITTED: no gap locks, so concurrent inserts of
+	 * different rows do not deadlock each other. */
+	const char *init = "SET time_zone = '+08:00', "
+			   "tx_isolation = 'READ-COMMITTED'";
+	const struct dbconf *c = db->conf;
+
+	db->err = 0;
+	if (db->my != NULL)
+		return 0;
+	if ((db->my = mysql_init(NULL)) == NULL) {
+		db_fail(db, CR_OUT_OF_MEMORY, "mysql_init");
+		return -1;
+	}
+	mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+	mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db->my, MYSQL_INIT_COMMAND, init);
+	if (mysql_real_connect(db->my, c->socket ? NULL : c->host, c->user,
+			       c->password, c->name, c->port, c->socket,
+			       0) == NULL) {
+		char msg[256];
+		unsigned err = mysql_errno(db->my);
+
+		snprintf(msg, sizeof(msg), "%s", mysql_error(db->my));
+		mysql_close(db->my);
+		db->my = NULL;
+		db_fail(db, err ? err : CR_CONNECTION_ERROR, msg);
+		/* Whatever went wrong, the database is not reachable now. */
+		db->err = CR_CONNECTION_ERROR;
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_ping(struct db *db)
+{
+	if (db_ensure(db) != 0)
+		return -1;
+	if (mysql_ping(db->my) != 0) {
+		db_fail(db, mysql_errno(db->my), mysql_error(db->my));
+		db->err = CR_SERVER_GONE_ERROR;
+		db_close(db);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+simple(struct db *db, int rc)
+{
+	if (rc != 0) {
+		db_fail(db, mysql_errno(db->my), mysql_error(db->my));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	if (db_ensure(db) != 0)
+		return -1;
+	return simple(db, mysql_real_query(db->my, "START TRANSACTION", 17));
+}
+
+int
+db_commit(struct db *db)
+{
+	if (db->my == NULL)
+		return -1;
+	return simple(db, mysql_commit(db->my));
+}
+
+int
+db_rollback(struct db *db)
+{
+	/* After a lost connection the server has rolled back already. */
+	if (db->my == NULL)
+		return 0;
+	return simple(db, mysql_rollback(db->my));
+}
+
+static MYSQL_STMT *
+prepared(struct db *db, struct sql *s)
+{
+	int slot = __atomic_load_n(&s->slot, __ATOMIC_ACQUIRE);
+	MYSQL_STMT *st;
+
+	if (slot == 0) {
+		int want = atomic_fetch_add(&next_slot, 1) + 1, expect = 0;
+
+		if (!__atomic_compare_exchange_n(&s->slot, &expect, want, 0,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			want = expect;
+		slot = want;
+	}
+	if (slot >= DB_SLOTS) {
+		db_fail(db, CR_OUT_OF_MEMORY, "too many statements");
+		return NULL;
+	}
+	if (db_ensure(db) != 0)
+		return NULL;
+	if ((st = db->stmt[slot]) != NULL)
+		return st;
+	if ((st = mysql_stmt_init(db->my)) == NULL) {
+		db_fail(db, CR_OUT_OF_MEMORY, "mysql_stmt_init");
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, s->text, strlen(s->text)) != 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "prepare: %s [%.120s]",
+			 mysql_stmt_error(st), s->text);
+		db_fail(db, mysql_stmt_errno(st), msg);
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	db->stmt[slot] = st;
+	return st;
+}
+
+/* Binds parameters from the format and runs the statement. */
+static MYSQL_STMT *
+run(struct db *db, struct sql *s, const char *fmt, va_list *ap)
+{
+	MYSQL_BIND b[MAX_PARAMS];
+	long long iv[MAX_PARAMS];
+	double dv[MAX_PARAMS];
+	unsigned long len[MAX_PARAMS];
+	my_bool isnull[MAX_PARAMS];
+	MYSQL_STMT *st;
+	size_t n = strlen(fmt), i;
+
+	if ((st = prepared(db, s)) == NULL)
+		return NULL;
+	if (n > MAX_PARAMS || n != mysql_stmt_param_count(st)) {
+		db_fail(db, CR_INVALID_PARAMETER_NO, s->text);
+		return NULL;
+	}
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < n; i++) {
+		isnull[i] = 0;
+		b[i].is_null = &isnull[i];
+		switch (fmt[i]) {
+		case 'i':
+			iv[i] = va_arg(*ap, int64_t);
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = &iv[i];
+			break;
+		case 'I':
+			isnull[i] = !va_arg(*ap, int);
+			iv[i] = va_arg(*ap, int64_t);
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = &iv[i];
+			break;
+		case 'd':
+			dv[i] = va_arg(*ap, double);
+			b[i].buffer_type = MYSQL_TYPE_DOUBLE;
+			b[i].buffer = &dv[i];
+			break;
+		case 's': {
+			const char *v = va_arg(*ap, const char *);
+
+			isnull[i] = v == NULL;
+			len[i] = v ? strlen(v) : 0;
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)v;
+			b[i].buffer_length = len[i];
+			b[i].length = &len[i];
+			break;
+		}
+		case 'b': {
+			const void *v = va_arg(*ap, const void *);
+
+			len[i] = va_arg(*ap, size_t);
+			b[i].buffer_type = MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)v;
+			b[i].buffer_length = len[i];
+			b[i].length = &len[i];
+			break;
+		}
+		default:
+			db_fail(db, CR_UNSUPPORTED_PARAM_TYPE, fmt);
+			return NULL;
+		}
+	}
+	if ((n > 0 && mysql_stmt_bind_param(st, b) != 0) ||
+	    mysql_stmt_execute(st) != 0) {
+		db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		return NULL;
+	}
+	return st;
+}
+
+static int
+vquery(struct db *db, struct dbres *r, struct sql *s, const char *fmt,
+       va_list *ap)
+{
+	MYSQL_RES *meta;
+	unsigned i;
+
+	memset(r, 0, sizeof(*r));
+	r->db = db;
+	if ((r->st = run(db, s, fmt, ap)) == NULL)
+		return -1;
+	if ((meta = mysql_stmt_result_metadata(r->st)) == NULL)
+		return 0;
+	r->ncols = mysql_num_fields(meta);
+	mysql_free_result(meta);
+	r->bind = calloc(r->ncols, sizeof(*r->bind));
+	r->bufs = calloc(r->ncols, sizeof(*r->bufs));
+	r->lens = calloc(r->ncols, sizeof(*r->lens));
+	r->nulls = calloc(r->ncols, sizeof(*r->nulls));
+	r->errs = calloc(r->ncols, sizeof(*r->errs));
+	if (r->bind == NULL || r->bufs == NULL || r->lens == NULL ||
+	    r->nulls == NULL || r->errs == NULL)
+		abort();
+	for (i = 0; i < r->ncols; i++) {
+		if ((r->bufs[i] = malloc(COL_BUF)) == NULL)
+			abort();
+		r->bind[i].buffer_type = MYSQL_TYPE_STRING;
+		r->bind[i].buffer = r->bufs[i];
+		r->bind[i].buffer_length = COL_BUF;
+		r->bind[i].length = &r->lens[i];
+		r->bind[i].is_null = &r->nulls[i];
+		r->bind[i].error = &r->errs[i];
+	}
+	if (mysql_stmt_bind_result(r->st, r->bind) != 0 ||
+	    mysql_stmt_store_result(r->st) != 0) {
+		db_fail(db, mysql_stmt_errno(r->st), mysql_stmt_error(r->st));
+		db_end(r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_query(struct db *db, struct dbres *r, struct sql *s, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vquery(db, r, s, fmt, &ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Copies column i of the current row into the arena, fetching the rest of
+ * a value that did not fit the column buffer. */
+static char *
+column(struct dbres *r, struct arena *a, unsigned i)
+{
+	char *out;
+	MYSQL_BIND b;
+
+	if (r->nulls[i])
+		return NULL;
+	if (r->lens[i] < COL_BUF)
+		return arena_strndup(a, r->bufs[i], r->lens[i]);
+	out = arena_alloc(a, r->lens[i] + 1);
+	memset(&b, 0, sizeof(b));
+	b.buffer_type = MYSQL_TYPE_STRING;
+	b.buffer = out;
+	b.buffer_length = r->lens[i] + 1;
+	if (mysql_stmt_fetch_column(r->st, &b, i, 0) != 0)
+		return NULL;
+	out[r->lens[i]] = '\0';
+	return out;
+}
+
+static int
+vrow(struct dbres *r, struct arena *a, const char *fmt, va_list *ap)
+{
+	int rc;
+	unsigned i;
+
+	if (r->st == NULL || r->ncols == 0)
+		return 0;
+	rc = mysql_stmt_fetch(r->st);
+	if (rc == MYSQL_NO_DATA)
+		return 0;
+	if (rc == 1) {
+		db_fail(r->db, mysql_stmt_errno(r->st),
+			mysql_stmt_error(r->st));
+		return -1;
+	}
+	for (i = 0; fmt[i] != '\0' && i < r->ncols; i++) {
+		char *v = column(r, a, i);
+
+		switch (fmt[i]) {
+		case 'i':
+			*va_arg(*ap, int64_t *) = v ? strtoll(v, NULL, 10) : 0;
+			break;
+		case 'I':
+			*va_arg(*ap, int64_t *) = v ? strtoll(v, NULL, 10) : 0;
+			*va_arg(*ap, int *) = v == NULL;
+			break;
+		case 'd':
+			*va_arg(*ap, double *) = v ? strtod(v, NULL) : 0;
+			break;
+		case 's':
+			*va_arg(*ap, char **) = v;
+			break;
+		default:
+			abort();
+		}
+	}
+	return 1;
+}
+
+int
+db_row(struct dbres *r, struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vrow(r, a, fmt, &ap);
+	va_end(ap);
+	return rc;
+}
+
+void
+db_end(struct dbres *r)
+{
+	unsigned i;
+
+	if (r == NULL)
+		return;
+	if (r->st != NULL)
+		mysql_stmt_free_result(r->st);
+	for (i = 0; r->bufs != NULL && i < r->ncols; i++)
+		free(r->bufs[i]);
+	free(r->bind);
+	free(r->bufs);
+	free(r->lens);
+	free(r->nulls);
+	free(r->errs);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+db_one(struct db *db, struct arena *a, struct sql *s, const char *pfmt,
+       const char *cfmt, ...)
+{
+	struct dbres r;
+	va_list ap;
+	int rc;
+
+	va_start(ap, cfmt);
+	rc = vquery(db, &r, s, pfmt, &ap);
+	if (rc == 0)
+		rc = vrow(&r, a, cfmt, &ap);
+	va_end(ap);
+	db_end(&r);
+	return rc;
+}
+
+long long
+db_exec(struct db *db, struct sql *s, const char *fmt, ...)
+{
+	MYSQL_STMT *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = run(db, s, fmt, &ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	db->last_id = (long long)mysql_stmt_insert_id(st);
+	return (long long)mysql_stmt_affected_rows(st);
+}
+
+long long
+db_last_id(struct db *db)
+{
+	return db->last_id;
+}

@@ -1,0 +1,87 @@
+/*
+ * MariaDB access for one worker thread: one connection, its prepared
+ * statements, transactions and reconnection.
+ *
+ * Every statement is fixed text declared with SQL() next to the code that
+ * uses it, prepared once per connection on first use.  Parameters and
+ * columns are described by small format strings:
+ *
+ *   params:  i  int64_t
+ *            I  int present, int64_t value (SQL NULL when !present)
+ *            s  const char * (SQL NULL when NULL)
+ *            b  const void *, size_t (bytes)
+ *            d  double
+ *   columns: i  int64_t * (NULL reads as 0)
+ *            I  int64_t *, int *isnull
+ *            s  char ** copied into the arena (NULL for SQL NULL)
+ *            d  double *
+ */
+#ifndef SWN_DB_H
+#define SWN_DB_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <mysql.h>
+
+#include "arena.h"
+
+#define DB_SLOTS 512
+
+struct sql {
+	const char *text;
+	int slot; /* assigned on first use, 1-based; see db.c */
+};
+
+#define SQL(name, text) static struct sql name = {text, 0}
+
+struct dbconf {
+	const char *host;
+	unsigned port;
+	const char *socket;
+	const char *user;
+	const char *password;
+	const char *name;
+};
+
+struct db {
+	const struct dbconf *conf;
+	MYSQL *my; /* NULL while disconnected */
+	MYSQL_STMT *stmt[DB_SLOTS];
+	unsigned err; /* errno of the last failure, 0 if none */
+	long long last_id; /* AUTO_INCREMENT of the last db_exec */
+	char errmsg[256];
+};
+
+struct dbres {
+	struct db *db;
+	MYSQL_STMT *st;
+	unsigned ncols;
+	MYSQL_BIND *bind;
+	char **bufs;
+	unsigned long *lens;
+	my_bool *nulls;
+	my_bool *errs;
+};
+
+void db_init(struct db *, const struct dbconf *);
+void db_close(struct db *);
+int db_ensure(struct db *);
+int db_ping(struct db *);
+
+int db_begin(struct db *);
+int db_commit(struct db *);
+int db_rollback(struct db *);
+
+int db_query(struct db *, struct dbres *, struct sql *, const char *, ...);
+int db_row(struct dbres *, struct arena *, const char *, ...);
+void db_end(struct dbres *);
+int db_one(struct db *, struct arena *, struct sql *, const char *pfmt,
+	   const char *cfmt, ...);
+long long db_exec(struct db *, struct sql *, const char *, ...);
+long long db_last_id(struct db *);
+
+int db_lost(const struct db *);
+int db_retryable(const struct db *);
+
+#endif

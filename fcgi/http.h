@@ -1,0 +1,104 @@
+/*
+ * One HTTP request as the worker sees it, and the response it builds.  The
+ * response is assembled in memory before anything is written, so that an
+ * idempotent POST can store it byte for byte in its transaction, and so
+ * that a transaction retried after a deadlock starts from a clean slate.
+ */
+#ifndef SWN_HTTP_H
+#define SWN_HTTP_H
+
+#include <stdint.h>
+
+#include <fcgiapp.h>
+#include <jansson.h>
+
+#include "arena.h"
+#include "db.h"
+#include "valid.h"
+
+/* The contract's limit on request bodies; nginx enforces the same. */
+#define BODY_MAX (256 * 1024)
+
+enum method { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M_OTHER };
+
+enum role { ROLE_ADMIN, ROLE_STAFF, ROLE_VOLUNTEER };
+
+struct user {
+	int64_t id;
+	char *username;
+	char *display_name;
+	enum role role;
+	int64_t unit_id;
+	char *unit_path; /* "/1/3/": the unit and its ancestors */
+};
+
+#define REQ_PARAMS 4
+
+struct req {
+	FCGX_Request *fcgi;
+	struct db *db;
+	struct arena arena;
+
+	enum method method;
+	const char *method_name;
+	const char *uri;   /* path and query as sent */
+	const char *path;  /* without the query */
+	const char *query; /* after '?', or "" */
+	const char *params[REQ_PARAMS];
+	size_t nparams;
+
+	const char *content_type;
+	const char *authorization;
+	const char *cookie;
+	const char *if_match;
+	const char *idem_key;
+	const char *requested_with;
+	const char *remote_addr;
+
+	char *body;
+	size_t bodylen;
+	json_t *json; /* owned; NULL when there was no body */
+
+	const struct user *user; /* NULL when anonymous */
+	struct user user_storage;
+	unsigned char token_hash[32];
+	int by_cookie;
+	int64_t idem_scope; /* the caller that claimed the key */
+
+	/* The response. */
+	int status;
+	const char *out_type;
+	struct buf headers; /* "Name: value\r\n" lines */
+	struct buf out;
+	int keep; /* commit the transaction although status >= 400 */
+};
+
+/* What a handler returns: its response is set (0), or a database call
+ * failed (HANDLER_DB) and the core decides between 503, retry and 500. */
+#define HANDLER_DB (-1)
+
+void http_reset_response(struct req *);
+void http_header(struct req *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+int http_json(struct req *, int status, json_t *);
+int http_empty(struct req *, int status);
+int http_problem(struct req *, int status, const char *code,
+		 const char *detail);
+int http_invalid(struct req *, struct verrs *);
+int http_field_error(struct req *, const char *field, const char *code,
+		     const char *message);
+int http_body(struct req *, const struct vtable *, void *out);
+
+const char *req_query(struct req *, const char *name);
+int64_t req_id(const struct req *, size_t i);
+int req_if_match(struct req *, int64_t version);
+int req_page(struct req *, int *limit, int64_t *after);
+char *page_cursor(struct req *, int64_t last_id);
+void http_etag(struct req *, int64_t version);
+
+void http_read(struct req *, FCGX_Request *, struct db *);
+int http_read_body(struct req *);
+void http_write(struct req *);
+void http_done(struct req *);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * swn-worker: the FastCGI worker of the migrant-worker services.
+ *
+ * Configuration comes from the environment (see docs/conventions.md).  The
+ * main thread opens the socket, starts the pool, then waits for SIGTERM or
+ * SIGINT, running the janitor every few minutes meanwhile; on a signal it
+ * drains the pool and exits 0.
+ *
+ * "swn-worker hash-password" reads a password on standard input and prints
+ * its argon2id hash, for the scripts that create the first admin.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <mysql.h>
+#include <sodium.h>
+
+#include "auth.h"
+#include "db.h"
+#include "pool.h"
+
+#define JANITOR_SECONDS 600
+
+SQL(sql_gc_keys, "DELETE FROM idempotency_keys "
+		 "WHERE created_at < NOW() - INTERVAL 48 HOUR LIMIT 1000");
+SQL(sql_gc_sessions, "DELETE FROM sessions "
+		     "WHERE last_seen < NOW() - INTERVAL 12 HOUR LIMIT 1000");
+SQL(sql_gc_failures, "DELETE FROM login_failures "
+		     "WHERE at < NOW() - INTERVAL 1 DAY LIMIT 1000");
+
+static const char *
+env(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+static char *
+read_secret(const char *path)
+{
+	static char buf[256];
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf;
+}
+
+static int
+hash_password(void)
+{
+	char pw[1100], out[crypto_pwhash_STRBYTES];
+
+	if (fgets(pw, sizeof(pw), stdin) == NULL)
+		return 1;
+	pw[strcspn(pw, "\r\n")] = '\0';
+	if (strlen(pw) < 10) {
+		fputs("swn-worker: password needs at least 10 characters\n",
+		      stderr);
+		return 1;
+	}
+	if (auth_hash_password(pw, out) != 0)
+		return 1;
+	puts(out);
+	return 0;
+}
+
+/* Drops what has expired: idempotency keys are promised for 24 hours. */
+static void
+janitor(const struct dbconf *conf)
+{
+	struct db db;
+
+	db_init(&db, conf);
+	if (db_ensure(&db) == 0) {
+		db_exec(&db, &sql_gc_keys, "");
+		db_exec(&db, &sql_gc_sessions, "");
+		db_exec(&db, &sql_gc_failures, "");
+	}
+	db_close(&db);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct dbconf conf;
+	const char *listen_on, *pwfile;
+	struct timespec tick = {JANITOR_SECONDS, 0};
+	sigset_t set;
+	int fd, threads, sig;
+
+	if (sodium_init() < 0)
+		return 1;
+	if (argc == 2 && strcmp(argv[1], "hash-password") == 0)
+		return hash_password();
+	if (argc != 1) {
+		fputs("usage: swn-worker [hash-password]\n", stderr);
+		return 2;
+	}
+	listen_on = env("SWN_LISTEN", NULL);
+	pwfile = env("SWN_DB_PASSWORD_FILE", NULL);
+	threads = atoi(env("SWN_THREADS", "4"));
+	conf.socket = env("SWN_DB_SOCKET", NULL);
+	conf.host = env("SWN_DB_HOST", "127.0.0.1");
+	conf.port = (unsigned)atoi(env("SWN_DB_PORT", "3306"));
+	conf.name = env("SWN_DB_NAME", "swn");
+	conf.user = env("SWN_DB_USER", "swn_app");
+	if (listen_on == NULL || pwfile == NULL || threads < 1 ||
+	    threads > 256) {
+		fputs("swn-worker: set SWN_LISTEN, SWN_DB_PASSWORD_FILE and "
+		      "SWN_THREADS (1-256)\n",
+		      stderr);
+		return 2;
+	}
+	if ((conf.password = read_secret(pwfile)) == NULL) {
+		fprintf(stderr, "swn-worker: %s: %s\n", pwfile,
+			strerror(errno));
+		return 2;
+	}
+	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0)
+		return 1;
+	/* Signals are taken by this thread alone, with sigtimedwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (listen_on[0] != ':')
+		unlink(listen_on);
+	if ((fd = FCGX_OpenSocket(listen_on, 1024)) < 0) {
+		fprintf(stderr, "swn-worker: cannot listen on %s\n",
+			listen_on);
+		return 1;
+	}
+	if (listen_on[0] != ':')
+		chmod(listen_on, 0660);
+	if (pool_start((size_t)threads, fd, &conf) != 0) {
+		fputs("swn-worker: cannot start threads\n", stderr);
+		return 1;
+	}
+	fprintf(stderr, "swn-worker: %d threads on %s\n", threads, listen_on);
+	sigdelset(&set, SIGUSR1);
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig < 0 && errno == EAGAIN)
+			janitor(&conf);
+	}
+	fprintf(stderr, "swn-worker: signal %d, draining\n", sig);
+	pool_stop(fd);
+	close(fd);
+	if (listen_on[0] != ':')
+		unlink(listen_on);
+	mysql_library_end();
+	fputs("swn-worker: stopped\n", stderr);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * The handlers of every resource, as the route table names them.  Each is
+ * described next to its definition: what it answers and which errors it
+ * raises.
+ */
+#ifndef SWN_RESOURCES_H
+#define SWN_RESOURCES_H
+
+#include "http.h"
+
+int health_get(struct req *);
+
+int units_list(struct req *);
+int units_get(struct req *);
+int units_create(struct req *);
+
+int users_list(struct req *);
+int users_get(struct req *);
+int users_create(struct req *);
+int users_patch(struct req *);
+
+#endif

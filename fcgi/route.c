@@ -1,0 +1,267 @@
+/*
+ * The route table and the path every request takes through the core:
+ * match, read the body, identify the caller, check the role, then run the
+ * handler -- inside one transaction with its idempotency key for writes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "idem.h"
+#include "resources.h"
+#include "route.h"
+
+#define TX_ATTEMPTS 3
+
+static const struct route routes[] = {
+	{M_GET, "/api/v1/health", health_get, WHO_PUBLIC, R_NODB},
+	{M_POST, "/api/v1/auth/login", auth_login, WHO_PUBLIC, 0},
+	{M_POST, "/api/v1/auth/logout", auth_logout, WHO_USER, 0},
+	{M_GET, "/api/v1/me", auth_me, WHO_USER, 0},
+	{M_GET, "/api/v1/units", units_list, WHO_PUBLIC, 0},
+	{M_POST, "/api/v1/units", units_create, WHO_ADMIN, 0},
+	{M_GET, "/api/v1/units/{id}", units_get, WHO_PUBLIC, 0},
+	{M_GET, "/api/v1/users", users_list, WHO_ADMIN, 0},
+	{M_POST, "/api/v1/users", users_create, WHO_ADMIN, 0},
+	{M_GET, "/api/v1/users/{id}", users_get, WHO_ADMIN, 0},
+	{M_PATCH, "/api/v1/users/{id}", users_patch, WHO_ADMIN, 0},
+};
+
+static const char *const method_names[] = {"GET", "POST", "PATCH", "PUT",
+					   "DELETE"};
+
+const char *
+method_name(enum method m)
+{
+	return m < M_OTHER ? method_names[m] : "?";
+}
+
+enum method
+method_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < M_OTHER; i++)
+		if (strcmp(method_names[i], s) == 0)
+			return (enum method)i;
+	return M_OTHER;
+}
+
+/* Does path match pattern?  Fills params with the variable segments. */
+static int
+match(const char *pattern, const char *path, const char **params,
+      size_t *nparams, struct arena *a)
+{
+	const char *p = pattern, *s = path;
+	size_t n = 0;
+
+	while (*p != '\0') {
+		size_t plen = strcspn(p, "/"), slen = strcspn(s, "/"), i;
+
+		if (*p == '/' || *s == '/') {
+			if (*p != *s)
+				return 0;
+			p++;
+			s++;
+			continue;
+		}
+		if (strncmp(p, "{id}", plen) == 0 && plen == 4) {
+			if (slen < 1 || slen > 18 || *s == '0')
+				return 0;
+			for (i = 0; i < slen; i++)
+				if (s[i] < '0' || s[i] > '9')
+					return 0;
+		} else if (strncmp(p, "{key}", plen) == 0 && plen == 5) {
+			if (slen < 1 || slen > 64)
+				return 0;
+			for (i = 0; i < slen; i++)
+				if (!((s[i] >= '0' && s[i] <= '9') ||
+				      (s[i] >= 'A' && s[i] <= 'Z') ||
+				      (s[i] >= 'a' && s[i] <= 'z') ||
+				      s[i] == '_' || s[i] == '-'))
+					return 0;
+		} else {
+			if (plen != slen || strncmp(p, s, plen) != 0)
+				return 0;
+			p += plen;
+			s += slen;
+			continue;
+		}
+		if (n < REQ_PARAMS && params != NULL)
+			params[n] = arena_strndup(a, s, slen);
+		n++;
+		p += plen;
+		s += slen;
+	}
+	if (*s != '\0')
+		return 0;
+	if (nparams != NULL)
+		*nparams = n;
+	return 1;
+}
+
+int
+route_match(const struct route *table, size_t n, enum method m,
+	    const char *path, const char **params, size_t *nparams,
+	    struct arena *a, char *allow, size_t allowsz)
+{
+	size_t i;
+	int found = 0;
+
+	allow[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!match(table[i].pattern, path, NULL, NULL, a))
+			continue;
+		if (table[i].method == m) {
+			match(table[i].pattern, path, params, nparams, a);
+			return (int)i;
+		}
+		if (strstr(allow, method_name(table[i].method)) == NULL) {
+			size_t len = strlen(allow);
+
+			snprintf(allow + len, allowsz - len, "%s%s",
+				 len ? ", " : "", method_name(table[i].method));
+		}
+		found = 1;
+	}
+	return found ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
+}
+
+static int
+allowed(const struct user *u, enum who who)
+{
+	switch (who) {
+	case WHO_PUBLIC:
+		return 1;
+	case WHO_USER:
+		return u != NULL;
+	case WHO_VOLUNTEER:
+		return u != NULL;
+	case WHO_STAFF:
+		return u != NULL && u->role != ROLE_VOLUNTEER;
+	case WHO_ADMIN:
+		return u != NULL && u->role == ROLE_ADMIN;
+	}
+	return 0;
+}
+
+/* Turns a failed database call into the answer the client gets. */
+static void
+db_failed(struct req *r)
+{
+	http_reset_response(r);
+	if (r->db->my == NULL || db_lost(r->db)) {
+		http_header(r, "Retry-After: 5");
+		http_problem(r, 503, "db_unavailable",
+			     "数据库暂时不可用，请稍后重试");
+	} else if (db_retryable(r->db)) {
+		http_header(r, "Retry-After: 1");
+		http_problem(r, 503, "busy", "系统繁忙，请稍后重试");
+	} else
+		http_problem(r, 500, "internal", "服务器内部错误，请稍后重试");
+}
+
+/*
+ * Runs a write: claim the idempotency key, run the handler, store its
+ * answer with the key and commit -- or roll everything back.  A deadlock
+ * reruns the whole transaction from a clean response.
+ */
+static void
+run_write(struct req *r, const struct route *rt)
+{
+	enum idem idem = IDEM_NEW;
+	int attempt, rc, with_key = r->method == M_POST && r->idem_key;
+
+	for (attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
+		http_reset_response(r);
+		if (db_begin(r->db) != 0)
+			break;
+		if (with_key) {
+			rc = idem_claim(r, &idem);
+			if (rc == HANDLER_DB)
+				goto failed;
+			if (idem == IDEM_ANSWERED) {
+				db_rollback(r->db);
+				return;
+			}
+		}
+		if ((rc = rt->handler(r)) == HANDLER_DB)
+			goto failed;
+		if (r->status < 400) {
+			if (with_key && idem_save(r) != 0)
+				goto failed;
+		} else if (r->keep) {
+			if (with_key && idem_release(r) != 0)
+				goto failed;
+		} else {
+			db_rollback(r->db);
+			return;
+		}
+		if (db_commit(r->db) == 0)
+			return;
+	failed:
+		db_rollback(r->db);
+		if (!db_retryable(r->db))
+			break;
+	}
+	db_failed(r);
+}
+
+void
+route_dispatch(struct req *r)
+{
+	const struct route *rt;
+	char allow[64];
+	int i;
+
+	i = route_match(routes, sizeof(routes) / sizeof(routes[0]), r->method,
+			r->path, r->params, &r->nparams, &r->arena, allow,
+			sizeof(allow));
+	if (i == ROUTE_NOT_FOUND) {
+		http_problem(r, 404, "not_found", "没有这个地址");
+		return;
+	}
+	if (i == ROUTE_BAD_METHOD) {
+		http_header(r, "Allow: %s", allow);
+		http_problem(r, 405, "method_not_allowed",
+			     arena_printf(&r->arena, "该地址只支持 %s", allow));
+		return;
+	}
+	rt = &routes[i];
+	if (r->method != M_GET && http_read_body(r) != 0)
+		return;
+	if (rt->flags & R_NODB) {
+		rt->handler(r);
+		return;
+	}
+	if (r->idem_key != NULL && !idem_valid_key(r->idem_key)) {
+		http_problem(r, 400, "invalid_header",
+			     "Idempotency-Key 应为 1 到 255 个可见 ASCII 字符");
+		return;
+	}
+	if (db_ensure(r->db) != 0 || auth_identify(r) != 0) {
+		db_failed(r);
+		return;
+	}
+	if (!allowed(r->user, rt->who)) {
+		if (r->user == NULL)
+			http_problem(r, 401, "unauthenticated", "请先登录");
+		else
+			http_problem(r, 403, "forbidden", "没有权限执行此操作");
+		return;
+	}
+	/* A browser adds the cookie to cross-site requests by itself, but it
+	 * cannot add a custom header to them without a CORS preflight. */
+	if (r->by_cookie && r->method != M_GET &&
+	    (r->requested_with == NULL || *r->requested_with == '\0')) {
+		http_problem(r, 403, "csrf",
+			     "使用 Cookie 登录时，修改请求须带 X-Requested-With 头");
+		return;
+	}
+	if (r->method == M_GET) {
+		if (rt->handler(r) == HANDLER_DB)
+			db_failed(r);
+		return;
+	}
+	run_write(r, rt);
+}

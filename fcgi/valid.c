@@ -1,0 +1,609 @@
+/*
+ * Field tables and the validators behind them.  The single validators are
+ * pure functions of their input (and, for birth dates, of today's date), so
+ * the unit tests exercise them directly.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "valid.h"
+
+static const struct {
+	const char *code;
+	const char *message; /* printf format taking the field's label */
+} messages[] = {
+	{"required", "请填写%s"},
+	{"type", "%s的类型不正确"},
+	{"unknown_field", "不支持的字段%s"},
+	{"too_short", "%s太短"},
+	{"too_long", "%s太长"},
+	{"out_of_range", "%s超出允许范围"},
+	{"enum", "%s的取值不在允许范围内"},
+	{"format", "%s格式不正确"},
+	{"checksum", "%s校验位错误"},
+	{"birth_date", "%s中的出生日期无效"},
+	{"decimals", "%s最多保留两位小数"},
+	{"date", "%s不是有效日期（格式 YYYY-MM-DD）"},
+	{"too_few", "%s数量太少"},
+	{"too_many", "%s数量太多"},
+	{"duplicate", "%s有重复项"},
+	{"unknown", "%s不存在"},
+};
+
+const char *
+valid_message(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+		if (strcmp(messages[i].code, code) == 0)
+			return messages[i].message;
+	return "%s有误";
+}
+
+void
+verrs_init(struct verrs *e)
+{
+	e->list = json_array();
+	e->n = 0;
+}
+
+void
+verrs_free(struct verrs *e)
+{
+	if (e == NULL)
+		return;
+	json_decref(e->list);
+	e->list = NULL;
+	e->n = 0;
+}
+
+void
+verrs_add(struct verrs *e, const char *path, const char *code,
+	  const char *message)
+{
+	e->n++;
+	if (json_array_size(e->list) >= VERRS_MAX)
+		return;
+	json_array_append_new(e->list,
+			      json_pack("{s:s, s:s, s:s}", "field", path, "code",
+					code, "message", message));
+}
+
+/* Adds an error whose message names the field by its Chinese label and,
+ * for length and range errors, the limit that was crossed. */
+static void
+field_error(struct verrs *e, const char *path, const struct vfield *f,
+	    const char *code)
+{
+	char msg[512];
+	const char *label = f != NULL && f->label != NULL ? f->label : path;
+
+	if (f != NULL && strcmp(code, "too_short") == 0)
+		snprintf(msg, sizeof(msg), "%s至少 %lld 个字", label, f->min);
+	else if (f != NULL && strcmp(code, "too_long") == 0)
+		snprintf(msg, sizeof(msg), "%s最多 %lld 个字", label, f->max);
+	else if (f != NULL && strcmp(code, "too_few") == 0)
+		snprintf(msg, sizeof(msg), "%s至少 %lld 项", label, f->min);
+	else if (f != NULL && strcmp(code, "too_many") == 0)
+		snprintf(msg, sizeof(msg), "%s最多 %lld 项", label, f->max);
+	else if (f != NULL && f->type == VT_INT &&
+		 strcmp(code, "out_of_range") == 0)
+		snprintf(msg, sizeof(msg), "%s应在 %lld 到 %lld 之间", label,
+			 f->min, f->max);
+	else
+		snprintf(msg, sizeof(msg), valid_message(code), label);
+	verrs_add(e, path, code, msg);
+}
+
+size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Length of a blank at s (ASCII space, NBSP or the ideographic space). */
+static size_t
+blank_len(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
+		return 2;
+	if (n >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+char *
+valid_trim(struct arena *a, const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = strlen(in), k;
+
+	while ((k = blank_len(s, n)) > 0) {
+		s += k;
+		n -= k;
+	}
+	for (;;) {
+		if (n >= 1 && blank_len(s + n - 1, 1) == 1)
+			n--;
+		else if (n >= 2 && blank_len(s + n - 2, 2) == 2)
+			n -= 2;
+		else if (n >= 3 && blank_len(s + n - 3, 3) == 3)
+			n -= 3;
+		else
+			break;
+	}
+	return arena_strndup(a, (const char *)s, n);
+}
+
+static int
+is_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+static int
+real_date(int y, int m, int d)
+{
+	return y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= days_in_month(y, m);
+}
+
+/* Today in Asia/Shanghai (UTC+8, no daylight saving) as YYYYMMDD. */
+static long
+today_shanghai(void)
+{
+	time_t now = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	return (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100L +
+	       tm.tm_mday;
+}
+
+const char *
+valid_date(const char *s)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    !is_digits(s, 4) || !is_digits(s + 5, 2) || !is_digits(s + 8, 2))
+		return "date";
+	if (!real_date(atoi(s), atoi(s + 5), atoi(s + 8)))
+		return "date";
+	return NULL;
+}
+
+const char *
+valid_idnum(const char *in, char out[19])
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6,
+				  3, 7, 9, 10, 5, 8, 4, 2};
+	static const char check[] = "10X98765432";
+	char yb[5], mb[3], db[3];
+	int i, sum = 0, y, m, d;
+	char last;
+
+	if (strlen(in) != 18 || !is_digits(in, 17))
+		return "format";
+	last = in[17] == 'x' ? 'X' : in[17];
+	if (!(last == 'X' || (last >= '0' && last <= '9')))
+		return "format";
+	memcpy(yb, in + 6, 4);
+	yb[4] = '\0';
+	memcpy(mb, in + 10, 2);
+	mb[2] = '\0';
+	memcpy(db, in + 12, 2);
+	db[2] = '\0';
+	y = atoi(yb);
+	m = atoi(mb);
+	d = atoi(db);
+	if (!real_date(y, m, d) || y * 10000L + m * 100L + d > today_shanghai())
+		return "birth_date";
+	for (i = 0; i < 17; i++)
+		sum += (in[i] - '0') * w[i];
+	if (check[sum % 11] != last)
+		return "checksum";
+	memcpy(out, in, 17);
+	out[17] = last;
+	out[18] = '\0';
+	return NULL;
+}
+
+const char *
+valid_phone(const char *s)
+{
+	if (strlen(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9' ||
+	    !is_digits(s, 11))
+		return "format";
+	return NULL;
+}
+
+const char *
+valid_credit(const char *in, char out[19])
+{
+	/* GB 32100: 31 characters, without I, O, Z, S and V. */
+	static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	static const int w[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+				  29, 25, 13, 8,  24, 10, 30, 28};
+	int i, sum = 0, c;
+	const char *p;
+
+	if (strlen(in) != 18)
+		return "format";
+	for (i = 0; i < 18; i++) {
+		c = in[i] >= 'a' && in[i] <= 'z' ? in[i] - 'a' + 'A' : in[i];
+		if (c == '\0' || (p = strchr(set, c)) == NULL)
+			return "format";
+		out[i] = (char)c;
+		if (i < 17)
+			sum += (int)(p - set) * w[i];
+	}
+	out[18] = '\0';
+	c = 31 - sum % 31;
+	if (set[c == 31 ? 0 : c] != out[17])
+		return "checksum";
+	return NULL;
+}
+
+const char *
+valid_money_str(const char *s, int64_t *fen)
+{
+	const char *p = s;
+	int64_t yuan = 0, cents = 0;
+	size_t ndig = 0, ndec = 0;
+	int neg = 0;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; *p >= '0' && *p <= '9'; p++, ndig++) {
+		if (ndig >= 12)
+			return "out_of_range";
+		yuan = yuan * 10 + (*p - '0');
+	}
+	if (ndig == 0)
+		return "format";
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, ndec++)
+			if (ndec < 2)
+				cents = cents * 10 + (*p - '0');
+			else if (*p != '0')
+				return "decimals";
+		if (ndec == 0)
+			return "format";
+		if (ndec == 1)
+			cents *= 10;
+	}
+	if (*p != '\0')
+		return "format";
+	*fen = yuan * 100 + cents;
+	if (neg && *fen != 0)
+		return "out_of_range";
+	if (*fen > MONEY_MAX_FEN)
+		return "out_of_range";
+	return NULL;
+}
+
+const char *
+valid_money_json(const json_t *v, int64_t *fen)
+{
+	if (json_is_string(v))
+		return valid_money_str(json_string_value(v), fen);
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+
+		if (i < 0 || i > MONEY_MAX_FEN / 100)
+			return "out_of_range";
+		*fen = (int64_t)i * 100;
+		return NULL;
+	}
+	if (json_is_real(v)) {
+		/*
+		 * A JSON number arrives as a double.  Accept it only when it
+		 * is within a thousandth of a fen of a whole fen, which
+		 * doubles represent exactly up to far beyond the maximum.
+		 */
+		double x = json_real_value(v), f;
+
+		if (!(x >= 0) || x > MONEY_MAX_FEN / 100.0)
+			return x < 0 ? "out_of_range" : "out_of_range";
+		f = x * 100.0;
+		if (fabs(f - nearbyint(f)) > 1e-3)
+			return "decimals";
+		*fen = (int64_t)llrint(f);
+		return NULL;
+	}
+	return "type";
+}
+
+void
+money_format(int64_t fen, char out[32])
+{
+	const char *sign = fen < 0 ? "-" : "";
+	int64_t a = fen < 0 ? -fen : fen;
+
+	snprintf(out, 32, "%s%lld.%02lld", sign, (long long)(a / 100),
+		 (long long)(a % 100));
+}
+
+void
+money_wan(int64_t fen, char out[32])
+{
+	/* One hundredth of a 万元 is 10000 fen; round half up. */
+	const char *sign = fen < 0 ? "-" : "";
+	int64_t a = fen < 0 ? -fen : fen;
+	int64_t h = (a + 5000) / 10000;
+
+	snprintf(out, 32, "%s%lld.%02lld", sign, (long long)(h / 100),
+		 (long long)(h % 100));
+}
+
+static char *
+join_key(struct arena *a, const char *path, const char *key)
+{
+	size_t n = strlen(key);
+
+	/* Keys are echoed back in errors; a huge key must not be. */
+	if (n > 64) {
+		n = 64;
+		while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
+			n--;
+		return arena_printf(a, "%s%s%.*s…", path, *path ? "." : "",
+				    (int)n, key);
+	}
+	return arena_printf(a, "%s%s%s", path, *path ? "." : "", key);
+}
+
+static int
+enum_index(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+static void valid_field(struct arena *, const json_t *, const struct vfield *,
+			void *, const char *, struct verrs *, uint64_t *,
+			uint64_t);
+
+int
+valid_object(struct arena *a, const json_t *obj, const struct vtable *t,
+	     void *out, const char *path, struct verrs *e)
+{
+	size_t before = e->n, i;
+	uint64_t *has = out;
+	const char *key;
+	json_t *val;
+
+	if (!json_is_object(obj)) {
+		verrs_add(e, path, "type", "应为 JSON 对象");
+		return -1;
+	}
+	json_object_foreach((json_t *)obj, key, val) {
+		for (i = 0; i < t->nfields; i++)
+			if (strcmp(t->fields[i].name, key) == 0)
+				break;
+		if (i == t->nfields) {
+			char *p = join_key(a, path, key);
+
+			verrs_add(e, p, "unknown_field",
+				  arena_printf(a, "不支持的字段 %s", p));
+		}
+	}
+	for (i = 0; i < t->nfields; i++) {
+		const struct vfield *f = &t->fields[i];
+
+		valid_field(a, json_object_get(obj, f->name), f, out,
+			    join_key(a, path, f->name), e, has, VBIT(i));
+	}
+	return e->n == before ? 0 : -1;
+}
+
+static void
+valid_field(struct arena *a, const json_t *v, const struct vfield *f,
+	    void *out, const char *p, struct verrs *e, uint64_t *has,
+	    uint64_t bit)
+{
+	char *dst = (char *)out + f->off;
+	const char *code = NULL, *s = NULL;
+	char *t = NULL;
+
+	if (v == NULL || json_is_null(v)) {
+		if (f->flags & V_REQ)
+			field_error(e, p, f, "required");
+		return;
+	}
+	switch (f->type) {
+	case VT_STRING:
+	case VT_DATE:
+	case VT_IDNUM:
+	case VT_PHONE:
+	case VT_CREDIT:
+		if (!json_is_string(v)) {
+			field_error(e, p, f, "type");
+			return;
+		}
+		t = valid_trim(a, json_string_value(v));
+		if (*t == '\0') {
+			if (f->flags & V_REQ)
+				field_error(e, p, f, "required");
+			return;
+		}
+		s = t;
+		break;
+	default:
+		break;
+	}
+	switch (f->type) {
+	case VT_STRING: {
+		size_t n = utf8_chars(s);
+
+		if (f->min > 0 && n < (size_t)f->min)
+			code = "too_short";
+		else if (f->max > 0 && n > (size_t)f->max)
+			code = "too_long";
+		else if (f->check != NULL)
+			code = f->check(s);
+		if (code == NULL)
+			*(char **)dst = t;
+		break;
+	}
+	case VT_DATE:
+		if ((code = valid_date(s)) == NULL)
+			memcpy(dst, s, 11);
+		break;
+	case VT_IDNUM:
+		code = valid_idnum(s, dst);
+		break;
+	case VT_PHONE:
+		if ((code = valid_phone(s)) == NULL)
+			memcpy(dst, s, 12);
+		break;
+	case VT_CREDIT:
+		code = valid_credit(s, dst);
+		break;
+	case VT_INT:
+		if (!json_is_integer(v))
+			code = "type";
+		else if (json_integer_value(v) < f->min ||
+			 json_integer_value(v) > f->max)
+			code = "out_of_range";
+		else
+			*(int64_t *)dst = json_integer_value(v);
+		break;
+	case VT_NUMBER:
+		if (!json_is_number(v))
+			code = "type";
+		else if (json_number_value(v) < (double)f->min ||
+			 json_number_value(v) > (double)f->max)
+			code = "out_of_range";
+		else
+			*(double *)dst = json_number_value(v);
+		break;
+	case VT_BOOL:
+		if (!json_is_boolean(v))
+			code = "type";
+		else
+			*(int *)dst = json_is_true(v);
+		break;
+	case VT_MONEY: {
+		int64_t fen = 0;
+
+		code = valid_money_json(v, &fen);
+		if (code == NULL && (fen < f->min || (f->max && fen > f->max)))
+			code = "out_of_range";
+		if (code == NULL)
+			*(int64_t *)dst = fen;
+		break;
+	}
+	case VT_ENUM: {
+		int k;
+
+		if (!json_is_string(v))
+			code = "type";
+		else if ((k = enum_index(f->enums, json_string_value(v))) < 0)
+			code = "enum";
+		else
+			*(int *)dst = k;
+		break;
+	}
+	case VT_ENUMSET: {
+		uint32_t mask = 0;
+		size_t i;
+		json_t *item;
+		int k;
+
+		if (!json_is_array(v)) {
+			code = "type";
+			break;
+		}
+		json_array_foreach(v, i, item) {
+			if (!json_is_string(item) ||
+			    (k = enum_index(f->enums,
+					    json_string_value(item))) < 0) {
+				field_error(e,
+					    arena_printf(a, "%s[%zu]", p, i),
+					    f, "enum");
+				return;
+			}
+			if (mask & (1u << k)) {
+				code = "duplicate";
+				break;
+			}
+			mask |= 1u << k;
+		}
+		if (code == NULL && mask == 0)
+			code = (f->flags & V_REQ) ? "required" : NULL;
+		if (code == NULL)
+			*(uint32_t *)dst = mask;
+		break;
+	}
+	case VT_OBJECT:
+		if (valid_object(a, v, f->sub, dst, p, e) == 0)
+			*has |= bit;
+		return;
+	case VT_ARRAY: {
+		size_t n, i, bad = 0;
+		char *items;
+
+		if (!json_is_array(v)) {
+			code = "type";
+			break;
+		}
+		n = json_array_size(v);
+		if ((long long)n < f->min) {
+			code = "too_few";
+			break;
+		}
+		if ((long long)n > f->max) {
+			code = "too_many";
+			break;
+		}
+		items = arena_zalloc(a, n * f->sub->size + 1);
+		for (i = 0; i < n; i++)
+			if (valid_object(a, json_array_get(v, i), f->sub,
+					 items + i * f->sub->size,
+					 arena_printf(a, "%s[%zu]", p, i),
+					 e) != 0)
+				bad++;
+		*(char **)dst = items;
+		*(size_t *)((char *)out + f->count_off) = n;
+		if (bad == 0)
+			*has |= bit;
+		return;
+	}
+	}
+	if (code != NULL)
+		field_error(e, p, f, code);
+	else
+		*has |= bit;
+}

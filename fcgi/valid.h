@@ -1,0 +1,101 @@
+/*
+ * Validation at the edge.  Each resource describes its request body as a
+ * const table of fields; valid_object() walks a JSON object against such a
+ * table once, fills a typed struct, and collects every error with its JSON
+ * path.  Handlers never see raw request strings.
+ *
+ * A target struct must begin with "uint64_t has;": bit i is set when field i
+ * of the table was present (and, for strings, not empty after trimming).
+ */
+#ifndef SWN_VALID_H
+#define SWN_VALID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "arena.h"
+
+#define VBIT(i) ((uint64_t)1 << (i))
+
+/* Largest money amount the contract allows, in fen: 100000000.00 yuan. */
+#define MONEY_MAX_FEN 10000000000LL
+
+/* More errors than this in one body say nothing more to a person. */
+#define VERRS_MAX 100
+
+enum vtype {
+	VT_STRING, /* char *, trimmed, length in characters */
+	VT_INT,	   /* int64_t within [min, max] */
+	VT_BOOL,   /* int, 0 or 1 */
+	VT_MONEY,  /* int64_t fen from a string or number, 2 decimals */
+	VT_DATE,   /* char[11] "YYYY-MM-DD", a real calendar date */
+	VT_ENUM,   /* int, index into enums */
+	VT_ENUMSET, /* uint32_t bit mask of enums, a non-empty JSON array */
+	VT_IDNUM,  /* char[19] resident ID, "x" stored as "X" */
+	VT_PHONE,  /* char[12] mainland mobile */
+	VT_CREDIT, /* char[19] unified social credit code */
+	VT_NUMBER, /* double within [min, max] (no fixed point needed) */
+	VT_OBJECT, /* nested struct at off, described by sub */
+	VT_ARRAY,  /* array of sub structs: pointer at off, size_t count at
+		      count_off; min..max items */
+};
+
+#define V_REQ 0x01 /* missing, null or empty is an error */
+
+struct vtable;
+
+struct vfield {
+	const char *name;  /* JSON key */
+	const char *label; /* Chinese name used in messages */
+	enum vtype type;
+	unsigned flags;
+	long long min; /* characters, value, fen or items, by type */
+	long long max;
+	size_t off;
+	const char *const *enums; /* NULL-terminated, VT_ENUM(SET) */
+	const struct vtable *sub; /* VT_OBJECT, VT_ARRAY */
+	size_t count_off;	  /* VT_ARRAY */
+	/* Extra rule for strings: returns an error code or NULL. */
+	const char *(*check)(const char *);
+};
+
+struct vtable {
+	const struct vfield *fields;
+	size_t nfields;
+	size_t size; /* sizeof the target struct, for arrays */
+};
+
+#define VTABLE(f, type) {(f), sizeof(f) / sizeof((f)[0]), sizeof(type)}
+
+/* Errors collected while validating: a JSON array of {field,code,message}. */
+struct verrs {
+	json_t *list; /* owned */
+	size_t n;
+};
+
+void verrs_init(struct verrs *);
+void verrs_free(struct verrs *);
+void verrs_add(struct verrs *, const char *path, const char *code,
+	       const char *message);
+
+int valid_object(struct arena *, const json_t *, const struct vtable *,
+		 void *out, const char *path, struct verrs *);
+
+/* Single validators, usable on their own; each returns NULL or a code. */
+const char *valid_idnum(const char *in, char out[19]);
+const char *valid_phone(const char *in);
+const char *valid_credit(const char *in, char out[19]);
+const char *valid_date(const char *in);
+const char *valid_money_str(const char *in, int64_t *fen);
+const char *valid_money_json(const json_t *, int64_t *fen);
+
+size_t utf8_chars(const char *);
+char *valid_trim(struct arena *, const char *);
+const char *valid_message(const char *code);
+
+void money_format(int64_t fen, char out[32]);
+void money_wan(int64_t fen, char out[32]);
+
+#endif
