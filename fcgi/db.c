@@ -66,6 +66,7 @@ db_close(struct db *db)
 {
 	size_t i;
 
+	db->in_tx = 0;
 	for (i = 0; i < DB_SLOTS; i++)
 		if (db->stmt[i] != NULL) {
 			mysql_stmt_close(db->stmt[i]);
@@ -121,13 +122,15 @@ db_ping(struct db *db)
 {
 	if (db_ensure(db) != 0)
 		return -1;
-	if (mysql_ping(db->my) != 0) {
-		db_fail(db, mysql_errno(db->my), mysql_error(db->my));
-		db->err = CR_SERVER_GONE_ERROR;
-		db_close(db);
-		return -1;
-	}
-	return 0;
+	if (mysql_ping(db->my) == 0)
+		return 0;
+	/* The connection may predate a restart: try a fresh one once. */
+	db_close(db);
+	if (db_ensure(db) == 0 && mysql_ping(db->my) == 0)
+		return 0;
+	db->err = CR_SERVER_GONE_ERROR;
+	db_close(db);
+	return -1;
 }
 
 static int
@@ -145,12 +148,21 @@ db_begin(struct db *db)
 {
 	if (db_ensure(db) != 0)
 		return -1;
-	return simple(db, mysql_real_query(db->my, "START TRANSACTION", 17));
+	if (simple(db, mysql_real_query(db->my, "START TRANSACTION", 17)) != 0) {
+		/* A connection found dead here had nothing in flight. */
+		if (!db_lost(db) || db_ensure(db) != 0 ||
+		    simple(db, mysql_real_query(db->my, "START TRANSACTION",
+						17)) != 0)
+			return -1;
+	}
+	db->in_tx = 1;
+	return 0;
 }
 
 int
 db_commit(struct db *db)
 {
+	db->in_tx = 0;
 	if (db->my == NULL)
 		return -1;
 	return simple(db, mysql_commit(db->my));
@@ -159,6 +171,7 @@ db_commit(struct db *db)
 int
 db_rollback(struct db *db)
 {
+	db->in_tx = 0;
 	/* After a lost connection the server has rolled back already. */
 	if (db->my == NULL)
 		return 0;
@@ -205,7 +218,12 @@ prepared(struct db *db, struct sql *s)
 	return st;
 }
 
-/* Binds parameters from the format and runs the statement. */
+/*
+ * Binds parameters from the format and runs the statement.  Outside a
+ * transaction a lost connection is retried once on a fresh one: after a
+ * database restart every thread's old connection is dead, and only the
+ * request that meets the outage itself should see a 503.
+ */
 static MYSQL_STMT *
 run(struct db *db, struct sql *s, const char *fmt, va_list *ap)
 {
@@ -216,10 +234,9 @@ run(struct db *db, struct sql *s, const char *fmt, va_list *ap)
 	my_bool isnull[MAX_PARAMS];
 	MYSQL_STMT *st;
 	size_t n = strlen(fmt), i;
+	int attempt, in_tx = db->in_tx; /* db_fail() may close and clear it */
 
-	if ((st = prepared(db, s)) == NULL)
-		return NULL;
-	if (n > MAX_PARAMS || n != mysql_stmt_param_count(st)) {
+	if (n > MAX_PARAMS) {
 		db_fail(db, CR_INVALID_PARAMETER_NO, s->text);
 		return NULL;
 	}
@@ -270,12 +287,20 @@ run(struct db *db, struct sql *s, const char *fmt, va_list *ap)
 			return NULL;
 		}
 	}
-	if ((n > 0 && mysql_stmt_bind_param(st, b) != 0) ||
-	    mysql_stmt_execute(st) != 0) {
+	for (attempt = 0;; attempt++) {
+		if ((st = prepared(db, s)) == NULL)
+			return NULL;
+		if (n != mysql_stmt_param_count(st)) {
+			db_fail(db, CR_INVALID_PARAMETER_NO, s->text);
+			return NULL;
+		}
+		if ((n == 0 || mysql_stmt_bind_param(st, b) == 0) &&
+		    mysql_stmt_execute(st) == 0)
+			return st;
 		db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		return NULL;
+		if (attempt > 0 || in_tx || !db_lost(db))
+			return NULL;
 	}
-	return st;
 }
 
 static int

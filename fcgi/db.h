@@ -50,6 +50,7 @@ struct db {
 	MYSQL_STMT *stmt[DB_SLOTS];
 	unsigned err; /* errno of the last failure, 0 if none */
 	long long last_id; /* AUTO_INCREMENT of the last db_exec */
+	int in_tx;
 	char errmsg[256];
 };
 
