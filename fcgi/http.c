@@ -150,21 +150,29 @@ http_field_error(struct req *r, const char *field, const char *code,
 }
 
 int
-http_body(struct req *r, const struct vtable *t, void *out)
+http_validate(struct req *r, const struct vtable *t, void *out,
+	      struct verrs *e)
 {
 	json_t *empty = NULL;
-	struct verrs e;
 	int rc;
 
-	verrs_init(&e);
 	/* A missing body is an empty object: every required field is
 	 * reported missing, by name. */
 	if (r->json == NULL)
 		empty = json_object();
-	rc = valid_object(&r->arena, r->json ? r->json : empty, t, out, "",
-			  &e);
+	rc = valid_object(&r->arena, r->json ? r->json : empty, t, out, "", e);
 	json_decref(empty);
-	if (rc != 0)
+	return rc;
+}
+
+int
+http_body(struct req *r, const struct vtable *t, void *out)
+{
+	struct verrs e;
+	int rc;
+
+	verrs_init(&e);
+	if ((rc = http_validate(r, t, out, &e)) != 0)
 		http_invalid(r, &e);
 	verrs_free(&e);
 	return rc;

@@ -87,6 +87,8 @@ int http_problem(struct req *, int status, const char *code,
 int http_invalid(struct req *, struct verrs *);
 int http_field_error(struct req *, const char *field, const char *code,
 		     const char *message);
+int http_validate(struct req *, const struct vtable *, void *out,
+		  struct verrs *);
 int http_body(struct req *, const struct vtable *, void *out);
 
 const char *req_query(struct req *, const char *name);

@@ -8,6 +8,10 @@
  *
  * "swn-worker hash-password" reads a password on standard input and prints
  * its argon2id hash, for the scripts that create the first admin.
+ *
+ * "swn-worker stats UNIT_ID FROM TO" prints the rows computed so far for a
+ * unit's subtree and a period, as JSON, straight from the records: for
+ * checking a figure by hand, and for the tests.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,6 +29,8 @@
 #include "auth.h"
 #include "db.h"
 #include "pool.h"
+#include "stats.h"
+#include "valid.h"
 
 #define JANITOR_SECONDS 600
 
@@ -78,6 +84,43 @@ hash_password(void)
 	return 0;
 }
 
+SQL(sql_unit_path, "SELECT path FROM units WHERE id = ?");
+
+static int
+stats_cmd(const struct dbconf *conf, char *argv[])
+{
+	struct arena a = {NULL};
+	struct db db;
+	char *path = NULL, wan[32], yuan[32];
+	int64_t h = 0, fen = 0;
+	int rc = 1;
+
+	if (valid_date(argv[3]) != NULL || valid_date(argv[4]) != NULL) {
+		fputs("swn-worker: dates are YYYY-MM-DD\n", stderr);
+		return 2;
+	}
+	db_init(&db, conf);
+	if (db_one(&db, &a, &sql_unit_path, "i", "s",
+		   (int64_t)strtoll(argv[2], NULL, 10), &path) != 1) {
+		fputs("swn-worker: no such unit\n", stderr);
+		goto err;
+	}
+	if (stats_row_h(&db, &a, path, argv[3], argv[4], &h) != 0 ||
+	    stats_row_i(&db, &a, path, argv[3], argv[4], &fen) != 0)
+		goto err;
+	money_wan(fen, wan);
+	money_format(fen, yuan);
+	printf("{\"unit_id\":%s,\"from\":\"%s\",\"to\":\"%s\",\"rows\":["
+	       "{\"code\":\"H\",\"value\":%lld},"
+	       "{\"code\":\"I\",\"value\":\"%s\",\"yuan\":\"%s\"}]}\n",
+	       argv[2], argv[3], argv[4], (long long)h, wan, yuan);
+	rc = 0;
+err:
+	db_close(&db);
+	arena_free(&a);
+	return rc;
+}
+
 /* Drops what has expired: idempotency keys are promised for 24 hours. */
 static void
 janitor(const struct dbconf *conf)
@@ -106,8 +149,9 @@ main(int argc, char *argv[])
 		return 1;
 	if (argc == 2 && strcmp(argv[1], "hash-password") == 0)
 		return hash_password();
-	if (argc != 1) {
-		fputs("usage: swn-worker [hash-password]\n", stderr);
+	if (argc != 1 && !(argc == 5 && strcmp(argv[1], "stats") == 0)) {
+		fputs("usage: swn-worker [hash-password | stats UNIT FROM TO]\n",
+		      stderr);
 		return 2;
 	}
 	listen_on = env("SWN_LISTEN", NULL);
@@ -118,7 +162,7 @@ main(int argc, char *argv[])
 	conf.port = (unsigned)atoi(env("SWN_DB_PORT", "3306"));
 	conf.name = env("SWN_DB_NAME", "swn");
 	conf.user = env("SWN_DB_USER", "swn_app");
-	if (listen_on == NULL || pwfile == NULL || threads < 1 ||
+	if ((listen_on == NULL && argc == 1) || pwfile == NULL || threads < 1 ||
 	    threads > 256) {
 		fputs("swn-worker: set SWN_LISTEN, SWN_DB_PASSWORD_FILE and "
 		      "SWN_THREADS (1-256)\n",
@@ -132,6 +176,8 @@ main(int argc, char *argv[])
 	}
 	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0)
 		return 1;
+	if (argc == 5)
+		return stats_cmd(&conf, argv);
 	/* Signals are taken by this thread alone, with sigtimedwait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

@@ -19,4 +19,12 @@ int users_get(struct req *);
 int users_create(struct req *);
 int users_patch(struct req *);
 
+int wage_cases_create(struct req *);
+int wage_cases_list(struct req *);
+int wage_cases_get(struct req *);
+int wage_cases_patch(struct req *);
+int wage_cases_transition(struct req *);
+int wage_cases_recover(struct req *);
+int wage_cases_track(struct req *);
+
 #endif

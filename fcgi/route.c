@@ -25,6 +25,15 @@ static const struct route routes[] = {
 	{M_POST, "/api/v1/users", users_create, WHO_ADMIN, 0},
 	{M_GET, "/api/v1/users/{id}", users_get, WHO_ADMIN, 0},
 	{M_PATCH, "/api/v1/users/{id}", users_patch, WHO_ADMIN, 0},
+	{M_POST, "/api/v1/wage-cases", wage_cases_create, WHO_PUBLIC, 0},
+	{M_GET, "/api/v1/wage-cases", wage_cases_list, WHO_VOLUNTEER, 0},
+	{M_GET, "/api/v1/wage-cases/track", wage_cases_track, WHO_PUBLIC, 0},
+	{M_GET, "/api/v1/wage-cases/{id}", wage_cases_get, WHO_VOLUNTEER, 0},
+	{M_PATCH, "/api/v1/wage-cases/{id}", wage_cases_patch, WHO_STAFF, 0},
+	{M_POST, "/api/v1/wage-cases/{id}/transitions", wage_cases_transition,
+	 WHO_STAFF, 0},
+	{M_POST, "/api/v1/wage-cases/{id}/recoveries", wage_cases_recover,
+	 WHO_STAFF, 0},
 };
 
 static const char *const method_names[] = {"GET", "POST", "PATCH", "PUT",
