@@ -434,6 +434,10 @@ http_read_body(struct req *r)
 						 err.line, err.column)),
 		       -1;
 	}
+	if (!json_is_object(r->json))
+		return http_problem(r, 400, "invalid_json",
+				    "请求体必须是一个 JSON 对象"),
+		       -1;
 	return 0;
 }
 

@@ -15,7 +15,7 @@
 
 static const struct route routes[] = {
 	{M_GET, "/api/v1/health", health_get, WHO_PUBLIC, R_NODB},
-	{M_POST, "/api/v1/auth/login", auth_login, WHO_PUBLIC, 0},
+	{M_POST, "/api/v1/auth/login", auth_login, WHO_PUBLIC, R_NOIDEM},
 	{M_POST, "/api/v1/auth/logout", auth_logout, WHO_USER, 0},
 	{M_GET, "/api/v1/me", auth_me, WHO_USER, 0},
 	{M_GET, "/api/v1/units", units_list, WHO_PUBLIC, 0},
@@ -105,7 +105,7 @@ match(const char *pattern, const char *path, const char **params,
 	if (*s != '\0')
 		return 0;
 	if (nparams != NULL)
-		*nparams = n;
+		*nparams = n < REQ_PARAMS ? n : REQ_PARAMS;
 	return 1;
 }
 
@@ -179,7 +179,9 @@ static void
 run_write(struct req *r, const struct route *rt)
 {
 	enum idem idem = IDEM_NEW;
-	int attempt, rc, with_key = r->method == M_POST && r->idem_key;
+	int attempt, rc;
+	int with_key = r->method == M_POST && r->idem_key != NULL &&
+		       !(rt->flags & R_NOIDEM);
 
 	for (attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
 		http_reset_response(r);

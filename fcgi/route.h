@@ -19,7 +19,10 @@ enum who {
 };
 
 #define R_NODB 0x01 /* the handler talks to the database itself */
-#define R_NOTX 0x02 /* a write that manages its own statements */
+/* Never store the answer under an Idempotency-Key: it holds a secret
+ * (a login's session token) that must not sit in the database in clear.
+ * Repeating such a request is harmless anyway. */
+#define R_NOIDEM 0x02
 
 struct route {
 	enum method method;
