@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -117,17 +118,44 @@ db_ensure(struct db *db)
 	return 0;
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Is the database reachable?  A connection that completed an exchange
+ * within max_age_ms answers yes without another round trip: a busy
+ * worker's health check then costs no database work, and an outage is
+ * still seen within max_age_ms (at once by any request that queries).
+ */
+int
+db_check(struct db *db, long long max_age_ms)
+{
+	if (db->my != NULL && now_ms() - db->ok_at < max_age_ms)
+		return 0;
+	return db_ping(db);
+}
+
 int
 db_ping(struct db *db)
 {
 	if (db_ensure(db) != 0)
 		return -1;
-	if (mysql_ping(db->my) == 0)
+	if (mysql_ping(db->my) == 0) {
+		db->ok_at = now_ms();
 		return 0;
+	}
 	/* The connection may predate a restart: try a fresh one once. */
 	db_close(db);
-	if (db_ensure(db) == 0 && mysql_ping(db->my) == 0)
+	if (db_ensure(db) == 0 && mysql_ping(db->my) == 0) {
+		db->ok_at = now_ms();
 		return 0;
+	}
 	db->err = CR_SERVER_GONE_ERROR;
 	db_close(db);
 	return -1;
@@ -295,8 +323,10 @@ run(struct db *db, struct sql *s, const char *fmt, va_list *ap)
 			return NULL;
 		}
 		if ((n == 0 || mysql_stmt_bind_param(st, b) == 0) &&
-		    mysql_stmt_execute(st) == 0)
+		    mysql_stmt_execute(st) == 0) {
+			db->ok_at = now_ms();
 			return st;
+		}
 		db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		if (attempt > 0 || in_tx || !db_lost(db))
 			return NULL;

@@ -51,6 +51,7 @@ struct db {
 	unsigned err; /* errno of the last failure, 0 if none */
 	long long last_id; /* AUTO_INCREMENT of the last db_exec */
 	int in_tx;
+	long long ok_at; /* CLOCK_MONOTONIC ms of the last good exchange */
 	char errmsg[256];
 };
 
@@ -69,6 +70,7 @@ void db_init(struct db *, const struct dbconf *);
 void db_close(struct db *);
 int db_ensure(struct db *);
 int db_ping(struct db *);
+int db_check(struct db *, long long max_age_ms);
 
 int db_begin(struct db *);
 int db_commit(struct db *);
