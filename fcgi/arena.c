@@ -34,7 +34,8 @@ void *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
-	size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	size_t need =
+	    (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	void *p;
 
 	if (c == NULL || c->size - c->used < need) {

@@ -13,8 +13,8 @@ dump(json_t *j)
 }
 
 int
-audit(struct req *r, const char *action, const char *table,
-      int64_t record_id, json_t *before, json_t *after)
+audit(struct req *r, const char *action, const char *table, int64_t record_id,
+      json_t *before, json_t *after)
 {
 	char *b = dump(before), *a = dump(after);
 	long long rc;

@@ -96,10 +96,10 @@ auth_identify(struct req *r)
 		return 0;
 	crypto_hash_sha256(r->token_hash, (const unsigned char *)token,
 			   strlen(token));
-	rc = db_one(r->db, &r->arena, &sql_session, "b", "isssisi",
-		    r->token_hash, sizeof(r->token_hash), &u->id, &u->username,
-		    &u->display_name, &role, &u->unit_id, &u->unit_path,
-		    &stale);
+	rc =
+	    db_one(r->db, &r->arena, &sql_session, "b", "isssisi",
+		   r->token_hash, sizeof(r->token_hash), &u->id, &u->username,
+		   &u->display_name, &role, &u->unit_id, &u->unit_path, &stale);
 	if (rc < 0)
 		return HANDLER_DB;
 	if (rc == 0 || role == NULL || role_parse(role) < 0)
@@ -152,21 +152,20 @@ struct login_in {
 };
 
 static const struct vfield login_fields[] = {
-	{"username", "用户名", VT_STRING, V_REQ, 1, 64,
-	 offsetof(struct login_in, username), NULL, NULL, 0, NULL},
-	{"password", "密码", VT_STRING, V_REQ, 1, 1024,
-	 offsetof(struct login_in, password), NULL, NULL, 0, NULL},
+    {"username", "用户名", VT_STRING, V_REQ, 1, 64,
+     offsetof(struct login_in, username), NULL, NULL, 0, NULL},
+    {"password", "密码", VT_STRING, V_REQ, 1, 1024,
+     offsetof(struct login_in, password), NULL, NULL, 0, NULL},
 };
-static const struct vtable login_table =
-    VTABLE(login_fields, struct login_in);
+static const struct vtable login_table = VTABLE(login_fields, struct login_in);
 
 static json_t *
 user_json(const struct user *u)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)u->id,
 			 "username", u->username, "display_name",
-			 u->display_name, "role", role_name(u->role),
-			 "unit_id", (json_int_t)u->unit_id);
+			 u->display_name, "role", role_name(u->role), "unit_id",
+			 (json_int_t)u->unit_id);
 }
 
 /*
@@ -198,8 +197,8 @@ auth_login(struct req *r)
 		return http_problem(r, 429, "locked",
 				    "登录失败次数过多，请 15 分钟后再试");
 	}
-	rc = db_one(r->db, &r->arena, &sql_login_user, "s", "isi",
-		    in.username, &uid, &hash, &disabled);
+	rc = db_one(r->db, &r->arena, &sql_login_user, "s", "isi", in.username,
+		    &uid, &hash, &disabled);
 	if (rc < 0)
 		return HANDLER_DB;
 	pthread_once(&dummy_once, make_dummy);

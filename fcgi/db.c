@@ -176,7 +176,8 @@ db_begin(struct db *db)
 {
 	if (db_ensure(db) != 0)
 		return -1;
-	if (simple(db, mysql_real_query(db->my, "START TRANSACTION", 17)) != 0) {
+	if (simple(db, mysql_real_query(db->my, "START TRANSACTION", 17)) !=
+	    0) {
 		/* A connection found dead here had nothing in flight. */
 		if (!db_lost(db) || db_ensure(db) != 0 ||
 		    simple(db, mysql_real_query(db->my, "START TRANSACTION",

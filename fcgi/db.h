@@ -48,7 +48,7 @@ struct db {
 	const struct dbconf *conf;
 	MYSQL *my; /* NULL while disconnected */
 	MYSQL_STMT *stmt[DB_SLOTS];
-	unsigned err; /* errno of the last failure, 0 if none */
+	unsigned err;	   /* errno of the last failure, 0 if none */
 	long long last_id; /* AUTO_INCREMENT of the last db_exec */
 	int in_tx;
 	long long ok_at; /* CLOCK_MONOTONIC ms of the last good exchange */

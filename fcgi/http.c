@@ -17,23 +17,23 @@ static const struct {
 	const char *reason;
 	const char *title;
 } statuses[] = {
-	{200, "OK", "成功"},
-	{201, "Created", "已创建"},
-	{204, "No Content", "成功"},
-	{400, "Bad Request", "请求有误"},
-	{401, "Unauthorized", "请先登录"},
-	{403, "Forbidden", "没有权限"},
-	{404, "Not Found", "未找到"},
-	{405, "Method Not Allowed", "不支持该请求方法"},
-	{409, "Conflict", "与当前状态冲突"},
-	{412, "Precondition Failed", "记录已被他人修改"},
-	{413, "Content Too Large", "请求内容过大"},
-	{415, "Unsupported Media Type", "请求格式不支持"},
-	{422, "Unprocessable Content", "幂等键已用于另一请求"},
-	{428, "Precondition Required", "缺少 If-Match"},
-	{429, "Too Many Requests", "请求过于频繁"},
-	{500, "Internal Server Error", "服务器内部错误"},
-	{503, "Service Unavailable", "服务暂时不可用"},
+    {200, "OK", "成功"},
+    {201, "Created", "已创建"},
+    {204, "No Content", "成功"},
+    {400, "Bad Request", "请求有误"},
+    {401, "Unauthorized", "请先登录"},
+    {403, "Forbidden", "没有权限"},
+    {404, "Not Found", "未找到"},
+    {405, "Method Not Allowed", "不支持该请求方法"},
+    {409, "Conflict", "与当前状态冲突"},
+    {412, "Precondition Failed", "记录已被他人修改"},
+    {413, "Content Too Large", "请求内容过大"},
+    {415, "Unsupported Media Type", "请求格式不支持"},
+    {422, "Unprocessable Content", "幂等键已用于另一请求"},
+    {428, "Precondition Required", "缺少 If-Match"},
+    {429, "Too Many Requests", "请求过于频繁"},
+    {500, "Internal Server Error", "服务器内部错误"},
+    {503, "Service Unavailable", "服务暂时不可用"},
 };
 
 static size_t
@@ -129,10 +129,10 @@ http_invalid(struct req *r, struct verrs *e)
 	json_t *list = e->list;
 
 	e->list = NULL;
-	return problem(r, 400, "validation",
-		       arena_printf(&r->arena, "%zu 处输入有误，请检查后重试",
-				    e->n),
-		       list);
+	return problem(
+	    r, 400, "validation",
+	    arena_printf(&r->arena, "%zu 处输入有误，请检查后重试", e->n),
+	    list);
 }
 
 int
@@ -150,8 +150,7 @@ http_field_error(struct req *r, const char *field, const char *code,
 }
 
 int
-http_validate(struct req *r, const struct vtable *t, void *out,
-	      struct verrs *e)
+http_validate(struct req *r, const struct vtable *t, void *out, struct verrs *e)
 {
 	json_t *empty = NULL;
 	int rc;
@@ -199,8 +198,8 @@ url_decode(struct arena *a, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		if (s[i] == '+')
 			*o++ = ' ';
-		else if (s[i] == '%' && i + 2 < n &&
-			 hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+		else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+			 hexval(s[i + 2]) >= 0) {
 			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
 			i += 2;
 		} else
@@ -296,10 +295,9 @@ req_page(struct req *r, int *limit, int64_t *after)
 		size_t n = 0;
 		long long id;
 
-		if (sodium_base642bin(raw, sizeof(raw) - 1, c, strlen(c), NULL,
-				      &n, NULL,
-				      sodium_base64_VARIANT_URLSAFE_NO_PADDING) !=
-			0 ||
+		if (sodium_base642bin(
+			raw, sizeof(raw) - 1, c, strlen(c), NULL, &n, NULL,
+			sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 		    n == 0) {
 			verrs_add(&e, "cursor", "format", "翻页游标无效");
 		} else {
@@ -328,8 +326,8 @@ page_cursor(struct req *r, int64_t last_id)
 	size_t len;
 
 	snprintf(raw, sizeof(raw), "%lld", (long long)last_id);
-	len = sodium_base64_encoded_len(strlen(raw),
-					sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	len = sodium_base64_encoded_len(
+	    strlen(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	out = arena_alloc(&r->arena, len);
 	sodium_bin2base64(out, len, (unsigned char *)raw, strlen(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -370,8 +368,8 @@ http_read(struct req *r, FCGX_Request *fr, struct db *db)
 	if (r->uri == NULL)
 		r->uri = "/";
 	q = strchr(r->uri, '?');
-	r->path = q ? arena_strndup(&r->arena, r->uri, (size_t)(q - r->uri))
-		    : r->uri;
+	r->path =
+	    q ? arena_strndup(&r->arena, r->uri, (size_t)(q - r->uri)) : r->uri;
 	r->query = q ? q + 1 : "";
 	r->content_type = param(r, "CONTENT_TYPE");
 	r->authorization = param(r, "HTTP_AUTHORIZATION");

@@ -106,8 +106,7 @@ idem_save(struct req *r)
 {
 	return db_exec(r->db, &sql_save, "isssis", (int64_t)r->status,
 		       r->out_type, r->headers.p ? r->headers.p : "",
-		       r->out.p ? r->out.p : "", scope(r),
-		       r->idem_key) < 0
+		       r->out.p ? r->out.p : "", scope(r), r->idem_key) < 0
 		   ? HANDLER_DB
 		   : 0;
 }

@@ -150,8 +150,9 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "hash-password") == 0)
 		return hash_password();
 	if (argc != 1 && !(argc == 5 && strcmp(argv[1], "stats") == 0)) {
-		fputs("usage: swn-worker [hash-password | stats UNIT FROM TO]\n",
-		      stderr);
+		fputs(
+		    "usage: swn-worker [hash-password | stats UNIT FROM TO]\n",
+		    stderr);
 		return 2;
 	}
 	listen_on = env("SWN_LISTEN", NULL);
@@ -188,8 +189,7 @@ main(int argc, char *argv[])
 	if (listen_on[0] != ':')
 		unlink(listen_on);
 	if ((fd = FCGX_OpenSocket(listen_on, 1024)) < 0) {
-		fprintf(stderr, "swn-worker: cannot listen on %s\n",
-			listen_on);
+		fprintf(stderr, "swn-worker: cannot listen on %s\n", listen_on);
 		return 1;
 	}
 	if (listen_on[0] != ':')

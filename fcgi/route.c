@@ -14,26 +14,26 @@
 #define TX_ATTEMPTS 3
 
 static const struct route routes[] = {
-	{M_GET, "/api/v1/health", health_get, WHO_PUBLIC, R_NODB},
-	{M_POST, "/api/v1/auth/login", auth_login, WHO_PUBLIC, R_NOIDEM},
-	{M_POST, "/api/v1/auth/logout", auth_logout, WHO_USER, 0},
-	{M_GET, "/api/v1/me", auth_me, WHO_USER, 0},
-	{M_GET, "/api/v1/units", units_list, WHO_PUBLIC, 0},
-	{M_POST, "/api/v1/units", units_create, WHO_ADMIN, 0},
-	{M_GET, "/api/v1/units/{id}", units_get, WHO_PUBLIC, 0},
-	{M_GET, "/api/v1/users", users_list, WHO_ADMIN, 0},
-	{M_POST, "/api/v1/users", users_create, WHO_ADMIN, 0},
-	{M_GET, "/api/v1/users/{id}", users_get, WHO_ADMIN, 0},
-	{M_PATCH, "/api/v1/users/{id}", users_patch, WHO_ADMIN, 0},
-	{M_POST, "/api/v1/wage-cases", wage_cases_create, WHO_PUBLIC, 0},
-	{M_GET, "/api/v1/wage-cases", wage_cases_list, WHO_VOLUNTEER, 0},
-	{M_GET, "/api/v1/wage-cases/track", wage_cases_track, WHO_PUBLIC, 0},
-	{M_GET, "/api/v1/wage-cases/{id}", wage_cases_get, WHO_VOLUNTEER, 0},
-	{M_PATCH, "/api/v1/wage-cases/{id}", wage_cases_patch, WHO_STAFF, 0},
-	{M_POST, "/api/v1/wage-cases/{id}/transitions", wage_cases_transition,
-	 WHO_STAFF, 0},
-	{M_POST, "/api/v1/wage-cases/{id}/recoveries", wage_cases_recover,
-	 WHO_STAFF, 0},
+    {M_GET, "/api/v1/health", health_get, WHO_PUBLIC, R_NODB},
+    {M_POST, "/api/v1/auth/login", auth_login, WHO_PUBLIC, R_NOIDEM},
+    {M_POST, "/api/v1/auth/logout", auth_logout, WHO_USER, 0},
+    {M_GET, "/api/v1/me", auth_me, WHO_USER, 0},
+    {M_GET, "/api/v1/units", units_list, WHO_PUBLIC, 0},
+    {M_POST, "/api/v1/units", units_create, WHO_ADMIN, 0},
+    {M_GET, "/api/v1/units/{id}", units_get, WHO_PUBLIC, 0},
+    {M_GET, "/api/v1/users", users_list, WHO_ADMIN, 0},
+    {M_POST, "/api/v1/users", users_create, WHO_ADMIN, 0},
+    {M_GET, "/api/v1/users/{id}", users_get, WHO_ADMIN, 0},
+    {M_PATCH, "/api/v1/users/{id}", users_patch, WHO_ADMIN, 0},
+    {M_POST, "/api/v1/wage-cases", wage_cases_create, WHO_PUBLIC, 0},
+    {M_GET, "/api/v1/wage-cases", wage_cases_list, WHO_VOLUNTEER, 0},
+    {M_GET, "/api/v1/wage-cases/track", wage_cases_track, WHO_PUBLIC, 0},
+    {M_GET, "/api/v1/wage-cases/{id}", wage_cases_get, WHO_VOLUNTEER, 0},
+    {M_PATCH, "/api/v1/wage-cases/{id}", wage_cases_patch, WHO_STAFF, 0},
+    {M_POST, "/api/v1/wage-cases/{id}/transitions", wage_cases_transition,
+     WHO_STAFF, 0},
+    {M_POST, "/api/v1/wage-cases/{id}/recoveries", wage_cases_recover,
+     WHO_STAFF, 0},
 };
 
 static const char *const method_names[] = {"GET", "POST", "PATCH", "PUT",
@@ -265,8 +265,9 @@ route_dispatch(struct req *r)
 	 * cannot add a custom header to them without a CORS preflight. */
 	if (r->by_cookie && r->method != M_GET &&
 	    (r->requested_with == NULL || *r->requested_with == '\0')) {
-		http_problem(r, 403, "csrf",
-			     "使用 Cookie 登录时，修改请求须带 X-Requested-With 头");
+		http_problem(
+		    r, 403, "csrf",
+		    "使用 Cookie 登录时，修改请求须带 X-Requested-With 头");
 		return;
 	}
 	if (r->method == M_GET) {

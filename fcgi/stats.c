@@ -16,18 +16,17 @@ SQL(sql_row_i, "SELECT COALESCE(SUM(r.amount), 0) FROM wage_recoveries r "
 	       "AND r.recovered_on BETWEEN ? AND ?");
 
 int
-stats_row_h(struct db *db, struct arena *a, const char *path,
-	    const char *from, const char *to, int64_t *people)
+stats_row_h(struct db *db, struct arena *a, const char *path, const char *from,
+	    const char *to, int64_t *people)
 {
-	return db_one(db, a, &sql_row_h, "sss", "i", path, from, to, people) <
-		       0
+	return db_one(db, a, &sql_row_h, "sss", "i", path, from, to, people) < 0
 		   ? -1
 		   : 0;
 }
 
 int
-stats_row_i(struct db *db, struct arena *a, const char *path,
-	    const char *from, const char *to, int64_t *fen)
+stats_row_i(struct db *db, struct arena *a, const char *path, const char *from,
+	    const char *to, int64_t *fen)
 {
 	return db_one(db, a, &sql_row_i, "sss", "i", path, from, to, fen) < 0
 		   ? -1

@@ -33,21 +33,22 @@ struct unit_in {
 static const char *
 check_code(const char *s)
 {
-	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			     "0123456789_-");
+	size_t n =
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789_-");
 
 	return s[n] == '\0' ? NULL : "format";
 }
 
 static const struct vfield unit_fields[] = {
-	{"code", "单位代码", VT_STRING, V_REQ, 2, 32,
-	 offsetof(struct unit_in, code), NULL, NULL, 0, check_code},
-	{"name", "单位名称", VT_STRING, V_REQ, 1, 50,
-	 offsetof(struct unit_in, name), NULL, NULL, 0, NULL},
-	{"kind", "单位类型", VT_ENUM, V_REQ, 0, 0,
-	 offsetof(struct unit_in, kind), new_kinds, NULL, 0, NULL},
-	{"parent_id", "上级单位", VT_INT, V_REQ, 1, INT64_MAX,
-	 offsetof(struct unit_in, parent_id), NULL, NULL, 0, NULL},
+    {"code", "单位代码", VT_STRING, V_REQ, 2, 32,
+     offsetof(struct unit_in, code), NULL, NULL, 0, check_code},
+    {"name", "单位名称", VT_STRING, V_REQ, 1, 50,
+     offsetof(struct unit_in, name), NULL, NULL, 0, NULL},
+    {"kind", "单位类型", VT_ENUM, V_REQ, 0, 0, offsetof(struct unit_in, kind),
+     new_kinds, NULL, 0, NULL},
+    {"parent_id", "上级单位", VT_INT, V_REQ, 1, INT64_MAX,
+     offsetof(struct unit_in, parent_id), NULL, NULL, 0, NULL},
 };
 static const struct vtable unit_table = VTABLE(unit_fields, struct unit_in);
 
@@ -80,8 +81,8 @@ units_list(struct req *r)
 	}
 	while ((rc = db_row(&q, &r->arena, "isssI", &id, &code, &name, &kind,
 			    &parent, &noparent)) == 1)
-		json_array_append_new(items, unit_json(id, code, name, kind,
-						       parent, noparent));
+		json_array_append_new(
+		    items, unit_json(id, code, name, kind, parent, noparent));
 	db_end(&q);
 	if (rc < 0) {
 		json_decref(items);
@@ -100,8 +101,8 @@ units_get(struct req *r)
 	int64_t id, parent;
 	int noparent, rc;
 
-	rc = db_one(r->db, &r->arena, &sql_get, "i", "isssI", req_id(r, 0),
-		    &id, &code, &name, &kind, &parent, &noparent);
+	rc = db_one(r->db, &r->arena, &sql_get, "i", "isssI", req_id(r, 0), &id,
+		    &code, &name, &kind, &parent, &noparent);
 	if (rc < 0)
 		return HANDLER_DB;
 	if (rc == 0)

@@ -9,7 +9,7 @@
 #include "resources.h"
 
 #define USER_COLS                                                              \
-	"id, username, display_name, role, unit_id, disabled, version, "      \
+	"id, username, display_name, role, unit_id, disabled, version, "       \
 	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s+08:00')"
 
 SQL(sql_list, "SELECT " USER_COLS " FROM users WHERE id < ? "
@@ -51,57 +51,48 @@ check_username(const char *s)
 	return s[n] == '\0' ? NULL : "format";
 }
 
-#define FIELD(name, label, type, flags, min, max, member, enums, check)       \
-	{name,                                                                 \
-	 label,                                                                \
-	 type,                                                                 \
-	 flags,                                                                \
-	 min,                                                                  \
-	 max,                                                                  \
-	 offsetof(struct user_in, member),                                     \
-	 enums,                                                                \
-	 NULL,                                                                 \
-	 0,                                                                    \
-	 check}
+#define FIELD(name, label, type, flags, min, max, member, enums, check)        \
+	{                                                                      \
+		name, label, type, flags, min, max,                            \
+		    offsetof(struct user_in, member), enums, NULL, 0, check    \
+	}
 
 static const struct vfield create_fields[] = {
-	[F_USERNAME] = FIELD("username", "用户名", VT_STRING, V_REQ, 3, 32,
-			     username, NULL, check_username),
-	[F_PASSWORD] = FIELD("password", "密码", VT_STRING, V_REQ, 10, 200,
-			     password, NULL, NULL),
-	[F_DISPLAY_NAME] = FIELD("display_name", "姓名", VT_STRING, V_REQ, 1,
-				 50, display_name, NULL, NULL),
-	[F_ROLE] = FIELD("role", "角色", VT_ENUM, V_REQ, 0, 0, role,
-			 role_names, NULL),
-	[F_UNIT] = FIELD("unit_id", "所属单位", VT_INT, V_REQ, 1, INT64_MAX,
-			 unit_id, NULL, NULL),
+    [F_USERNAME] = FIELD("username", "用户名", VT_STRING, V_REQ, 3, 32,
+			 username, NULL, check_username),
+    [F_PASSWORD] = FIELD("password", "密码", VT_STRING, V_REQ, 10, 200,
+			 password, NULL, NULL),
+    [F_DISPLAY_NAME] = FIELD("display_name", "姓名", VT_STRING, V_REQ, 1, 50,
+			     display_name, NULL, NULL),
+    [F_ROLE] =
+	FIELD("role", "角色", VT_ENUM, V_REQ, 0, 0, role, role_names, NULL),
+    [F_UNIT] = FIELD("unit_id", "所属单位", VT_INT, V_REQ, 1, INT64_MAX,
+		     unit_id, NULL, NULL),
 };
-static const struct vtable create_table =
-    VTABLE(create_fields, struct user_in);
+static const struct vtable create_table = VTABLE(create_fields, struct user_in);
 
 /* What a PATCH may change, all optional; a username is for good. */
 enum { P_PASSWORD, P_DISPLAY_NAME, P_ROLE, P_UNIT, P_DISABLED };
 
 static const struct vfield patch_fields[] = {
-	[P_PASSWORD] = FIELD("password", "密码", VT_STRING, 0, 10, 200,
-			     password, NULL, NULL),
-	[P_DISPLAY_NAME] = FIELD("display_name", "姓名", VT_STRING, 0, 1, 50,
-				 display_name, NULL, NULL),
-	[P_ROLE] = FIELD("role", "角色", VT_ENUM, 0, 0, 0, role, role_names,
-			 NULL),
-	[P_UNIT] = FIELD("unit_id", "所属单位", VT_INT, 0, 1, INT64_MAX,
-			 unit_id, NULL, NULL),
-	[P_DISABLED] = FIELD("disabled", "停用", VT_BOOL, 0, 0, 0, disabled,
-			     NULL, NULL),
+    [P_PASSWORD] =
+	FIELD("password", "密码", VT_STRING, 0, 10, 200, password, NULL, NULL),
+    [P_DISPLAY_NAME] = FIELD("display_name", "姓名", VT_STRING, 0, 1, 50,
+			     display_name, NULL, NULL),
+    [P_ROLE] = FIELD("role", "角色", VT_ENUM, 0, 0, 0, role, role_names, NULL),
+    [P_UNIT] = FIELD("unit_id", "所属单位", VT_INT, 0, 1, INT64_MAX, unit_id,
+		     NULL, NULL),
+    [P_DISABLED] =
+	FIELD("disabled", "停用", VT_BOOL, 0, 0, 0, disabled, NULL, NULL),
 };
 static const struct vtable patch_table = VTABLE(patch_fields, struct user_in);
 
 static int
 read_row(struct dbres *q, struct arena *a, struct row *u)
 {
-	return db_row(q, a, "isssiiis", &u->id, &u->username,
-		      &u->display_name, &u->role, &u->unit_id, &u->disabled,
-		      &u->version, &u->created_at);
+	return db_row(q, a, "isssiiis", &u->id, &u->username, &u->display_name,
+		      &u->role, &u->unit_id, &u->disabled, &u->version,
+		      &u->created_at);
 }
 
 static int
@@ -275,8 +266,7 @@ users_patch(struct req *r)
 		return HANDLER_DB;
 	if (in.has & VBIT(P_PASSWORD)) {
 		if (auth_hash_password(in.password, hash) != 0)
-			return http_problem(r, 500, "internal",
-					    "无法保存密码");
+			return http_problem(r, 500, "internal", "无法保存密码");
 		if (db_exec(r->db, &sql_set_password, "si", hash, before.id) <
 		    0)
 			return HANDLER_DB;

@@ -15,22 +15,22 @@ static const struct {
 	const char *code;
 	const char *message; /* printf format taking the field's label */
 } messages[] = {
-	{"required", "请填写%s"},
-	{"type", "%s的类型不正确"},
-	{"unknown_field", "不支持的字段%s"},
-	{"too_short", "%s太短"},
-	{"too_long", "%s太长"},
-	{"out_of_range", "%s超出允许范围"},
-	{"enum", "%s的取值不在允许范围内"},
-	{"format", "%s格式不正确"},
-	{"checksum", "%s校验位错误"},
-	{"birth_date", "%s中的出生日期无效"},
-	{"decimals", "%s最多保留两位小数"},
-	{"date", "%s不是有效日期（格式 YYYY-MM-DD）"},
-	{"too_few", "%s数量太少"},
-	{"too_many", "%s数量太多"},
-	{"duplicate", "%s有重复项"},
-	{"unknown", "%s不存在"},
+    {"required", "请填写%s"},
+    {"type", "%s的类型不正确"},
+    {"unknown_field", "不支持的字段%s"},
+    {"too_short", "%s太短"},
+    {"too_long", "%s太长"},
+    {"out_of_range", "%s超出允许范围"},
+    {"enum", "%s的取值不在允许范围内"},
+    {"format", "%s格式不正确"},
+    {"checksum", "%s校验位错误"},
+    {"birth_date", "%s中的出生日期无效"},
+    {"decimals", "%s最多保留两位小数"},
+    {"date", "%s不是有效日期（格式 YYYY-MM-DD）"},
+    {"too_few", "%s数量太少"},
+    {"too_many", "%s数量太多"},
+    {"duplicate", "%s有重复项"},
+    {"unknown", "%s不存在"},
 };
 
 const char *
@@ -69,8 +69,8 @@ verrs_add(struct verrs *e, const char *path, const char *code,
 	if (json_array_size(e->list) >= VERRS_MAX)
 		return;
 	json_array_append_new(e->list,
-			      json_pack("{s:s, s:s, s:s}", "field", path, "code",
-					code, "message", message));
+			      json_pack("{s:s, s:s, s:s}", "field", path,
+					"code", code, "message", message));
 }
 
 /* Adds an error whose message names the field by its Chinese label and,
@@ -190,8 +190,8 @@ today_shanghai(void)
 const char *
 valid_date(const char *s)
 {
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    !is_digits(s, 4) || !is_digits(s + 5, 2) || !is_digits(s + 8, 2))
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !is_digits(s, 4) ||
+	    !is_digits(s + 5, 2) || !is_digits(s + 8, 2))
 		return "date";
 	if (!real_date(atoi(s), atoi(s + 5), atoi(s + 8)))
 		return "date";
@@ -201,8 +201,8 @@ valid_date(const char *s)
 const char *
 valid_idnum(const char *in, char out[19])
 {
-	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6,
-				  3, 7, 9, 10, 5, 8, 4, 2};
+	static const int w[17] = {7, 9, 10, 5,	8, 4, 2, 1, 6,
+				  3, 7, 9,  10, 5, 8, 4, 2};
 	static const char check[] = "10X98765432";
 	char yb[5], mb[3], db[3];
 	int i, sum = 0, y, m, d;
@@ -408,7 +408,8 @@ valid_object(struct arena *a, const json_t *obj, const struct vtable *t,
 		verrs_add(e, path, "type", "应为 JSON 对象");
 		return -1;
 	}
-	json_object_foreach((json_t *)obj, key, val) {
+	json_object_foreach((json_t *)obj, key, val)
+	{
 		for (i = 0; i < t->nfields; i++)
 			if (strcmp(t->fields[i].name, key) == 0)
 				break;
@@ -429,9 +430,8 @@ valid_object(struct arena *a, const json_t *obj, const struct vtable *t,
 }
 
 static void
-valid_field(struct arena *a, const json_t *v, const struct vfield *f,
-	    void *out, const char *p, struct verrs *e, uint64_t *has,
-	    uint64_t bit)
+valid_field(struct arena *a, const json_t *v, const struct vfield *f, void *out,
+	    const char *p, struct verrs *e, uint64_t *has, uint64_t bit)
 {
 	char *dst = (char *)out + f->off;
 	const char *code = NULL, *s = NULL;
@@ -546,12 +546,12 @@ valid_field(struct arena *a, const json_t *v, const struct vfield *f,
 			code = "type";
 			break;
 		}
-		json_array_foreach(v, i, item) {
+		json_array_foreach(v, i, item)
+		{
 			if (!json_is_string(item) ||
 			    (k = enum_index(f->enums,
 					    json_string_value(item))) < 0) {
-				field_error(e,
-					    arena_printf(a, "%s[%zu]", p, i),
+				field_error(e, arena_printf(a, "%s[%zu]", p, i),
 					    f, "enum");
 				return;
 			}

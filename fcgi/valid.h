@@ -26,20 +26,20 @@
 #define VERRS_MAX 100
 
 enum vtype {
-	VT_STRING, /* char *, trimmed, length in characters */
-	VT_INT,	   /* int64_t within [min, max] */
-	VT_BOOL,   /* int, 0 or 1 */
-	VT_MONEY,  /* int64_t fen from a string or number, 2 decimals */
-	VT_DATE,   /* char[11] "YYYY-MM-DD", a real calendar date */
-	VT_ENUM,   /* int, index into enums */
+	VT_STRING,  /* char *, trimmed, length in characters */
+	VT_INT,	    /* int64_t within [min, max] */
+	VT_BOOL,    /* int, 0 or 1 */
+	VT_MONEY,   /* int64_t fen from a string or number, 2 decimals */
+	VT_DATE,    /* char[11] "YYYY-MM-DD", a real calendar date */
+	VT_ENUM,    /* int, index into enums */
 	VT_ENUMSET, /* uint32_t bit mask of enums, a non-empty JSON array */
-	VT_IDNUM,  /* char[19] resident ID, "x" stored as "X" */
-	VT_PHONE,  /* char[12] mainland mobile */
-	VT_CREDIT, /* char[19] unified social credit code */
-	VT_NUMBER, /* double within [min, max] (no fixed point needed) */
-	VT_OBJECT, /* nested struct at off, described by sub */
-	VT_ARRAY,  /* array of sub structs: pointer at off, size_t count at
-		      count_off; min..max items */
+	VT_IDNUM,   /* char[19] resident ID, "x" stored as "X" */
+	VT_PHONE,   /* char[12] mainland mobile */
+	VT_CREDIT,  /* char[19] unified social credit code */
+	VT_NUMBER,  /* double within [min, max] (no fixed point needed) */
+	VT_OBJECT,  /* nested struct at off, described by sub */
+	VT_ARRAY,   /* array of sub structs: pointer at off, size_t count at
+		       count_off; min..max items */
 };
 
 #define V_REQ 0x01 /* missing, null or empty is an error */
@@ -67,7 +67,10 @@ struct vtable {
 	size_t size; /* sizeof the target struct, for arrays */
 };
 
-#define VTABLE(f, type) {(f), sizeof(f) / sizeof((f)[0]), sizeof(type)}
+#define VTABLE(f, type)                                                        \
+	{                                                                      \
+		(f), sizeof(f) / sizeof((f)[0]), sizeof(type)                  \
+	}
 
 /* Errors collected while validating: a JSON array of {field,code,message}. */
 struct verrs {

@@ -18,8 +18,8 @@
 #define WORKERS_MAX 500
 #define TRACKING_LEN 8
 
-static const char *const sources[] = {"self", "volunteer", "hotline",
-				      "platform", "referral", NULL};
+static const char *const sources[] = {"self",	  "volunteer", "hotline",
+				      "platform", "referral",  NULL};
 static const char *const industries[] = {"construction", "manufacturing",
 					 "services", "other", NULL};
 
@@ -34,7 +34,7 @@ enum status {
 	S__MAX
 };
 
-static const char *const statuses[] = {"received", "accepted", "rejected",
+static const char *const statuses[] = {"received", "accepted",	"rejected",
 				       "referred", "mediating", "resolved",
 				       "closed",   NULL};
 static const char *const status_labels[] = {
@@ -44,12 +44,11 @@ static const char *const status_labels[] = {
 #define B(s) (1u << (s))
 /* The workflow of the contract: from each status, where it may go. */
 static const unsigned next_ok[S__MAX] = {
-	[S_RECEIVED] = B(S_ACCEPTED) | B(S_REJECTED),
-	[S_ACCEPTED] = B(S_REFERRED) | B(S_MEDIATING) | B(S_RESOLVED) |
-		       B(S_CLOSED),
-	[S_REFERRED] = B(S_MEDIATING) | B(S_RESOLVED) | B(S_CLOSED),
-	[S_MEDIATING] = B(S_REFERRED) | B(S_RESOLVED) | B(S_CLOSED),
-	[S_RESOLVED] = B(S_CLOSED),
+    [S_RECEIVED] = B(S_ACCEPTED) | B(S_REJECTED),
+    [S_ACCEPTED] = B(S_REFERRED) | B(S_MEDIATING) | B(S_RESOLVED) | B(S_CLOSED),
+    [S_REFERRED] = B(S_MEDIATING) | B(S_RESOLVED) | B(S_CLOSED),
+    [S_MEDIATING] = B(S_REFERRED) | B(S_RESOLVED) | B(S_CLOSED),
+    [S_RESOLVED] = B(S_CLOSED),
 };
 /* Money can be recovered while the case is being worked on. */
 static const unsigned recovering =
@@ -113,83 +112,82 @@ enum {
 };
 
 #define F(st, name, label, type, flags, min, max, member)                      \
-	{name, label, type, flags, min, max, offsetof(st, member),             \
-	 NULL, NULL, 0, NULL}
+	{                                                                      \
+		name, label, type, flags, min, max, offsetof(st, member),      \
+		    NULL, NULL, 0, NULL                                        \
+	}
 #define FE(st, name, label, flags, member, names)                              \
-	{name, label, VT_ENUM, flags, 0, 0, offsetof(st, member),              \
-	 names, NULL, 0, NULL}
+	{                                                                      \
+		name, label, VT_ENUM, flags, 0, 0, offsetof(st, member),       \
+		    names, NULL, 0, NULL                                       \
+	}
 
 static const struct vfield reporter_fields[] = {
-	F(struct reporter_in, "name", "联系人姓名", VT_STRING, V_REQ, 1, 50,
-	  name),
-	F(struct reporter_in, "phone", "联系电话", VT_PHONE, V_REQ, 0, 0,
-	  phone),
+    F(struct reporter_in, "name", "联系人姓名", VT_STRING, V_REQ, 1, 50, name),
+    F(struct reporter_in, "phone", "联系电话", VT_PHONE, V_REQ, 0, 0, phone),
 };
 static const struct vtable reporter_table =
     VTABLE(reporter_fields, struct reporter_in);
 
 static const struct vfield worker_fields[] = {
-	[W_NAME] = F(struct worker_in, "name", "姓名", VT_STRING, V_REQ, 1, 50,
-		     name),
-	[W_ID_NUMBER] = F(struct worker_in, "id_number", "身份证号", VT_IDNUM,
-			  0, 0, 0, id_number),
-	[W_PHONE] = F(struct worker_in, "phone", "手机号", VT_PHONE, 0, 0, 0,
-		      phone),
-	/* Owed nothing is not a case: at least one fen. */
-	[W_AMOUNT] = F(struct worker_in, "amount_owed", "被欠金额", VT_MONEY,
-		       V_REQ, 1, MONEY_MAX_FEN, amount_owed),
+    [W_NAME] =
+	F(struct worker_in, "name", "姓名", VT_STRING, V_REQ, 1, 50, name),
+    [W_ID_NUMBER] = F(struct worker_in, "id_number", "身份证号", VT_IDNUM, 0, 0,
+		      0, id_number),
+    [W_PHONE] =
+	F(struct worker_in, "phone", "手机号", VT_PHONE, 0, 0, 0, phone),
+    /* Owed nothing is not a case: at least one fen. */
+    [W_AMOUNT] = F(struct worker_in, "amount_owed", "被欠金额", VT_MONEY, V_REQ,
+		   1, MONEY_MAX_FEN, amount_owed),
 };
 static const struct vtable worker_table =
     VTABLE(worker_fields, struct worker_in);
 
 static const struct vfield case_fields[] = {
-	[C_UNIT] = F(struct case_in, "unit_id", "所属工会", VT_INT, 0, 1,
-		     INT64_MAX, unit_id),
-	[C_SOURCE] = FE(struct case_in, "source", "来源", 0, source, sources),
-	[C_EMPLOYER] = F(struct case_in, "employer_name", "欠薪单位",
-			 VT_STRING, V_REQ, 1, 100, employer_name),
-	[C_CREDIT] = F(struct case_in, "employer_credit_code",
-		       "统一社会信用代码", VT_CREDIT, 0, 0, 0,
-		       employer_credit_code),
-	[C_PROJECT] = F(struct case_in, "project_name", "项目名称", VT_STRING,
-			0, 1, 100, project_name),
-	[C_INDUSTRY] = FE(struct case_in, "industry", "行业", V_REQ, industry,
-			  industries),
-	[C_SITE] = F(struct case_in, "site_address", "工地或单位地址",
-		     VT_STRING, 0, 1, 200, site_address),
-	[C_DESCRIPTION] = F(struct case_in, "description", "情况说明",
-			    VT_STRING, 0, 0, 2000, description),
-	[C_REPORTER] = {"reporter", "联系人", VT_OBJECT, V_REQ, 0, 0,
-			offsetof(struct case_in, reporter), NULL,
-			&reporter_table, 0, NULL},
-	[C_WORKERS] = {"workers", "农民工名单", VT_ARRAY, V_REQ, 1,
-		       WORKERS_MAX, offsetof(struct case_in, workers), NULL,
-		       &worker_table, offsetof(struct case_in, nworkers),
-		       NULL},
+    [C_UNIT] = F(struct case_in, "unit_id", "所属工会", VT_INT, 0, 1, INT64_MAX,
+		 unit_id),
+    [C_SOURCE] = FE(struct case_in, "source", "来源", 0, source, sources),
+    [C_EMPLOYER] = F(struct case_in, "employer_name", "欠薪单位", VT_STRING,
+		     V_REQ, 1, 100, employer_name),
+    [C_CREDIT] = F(struct case_in, "employer_credit_code", "统一社会信用代码",
+		   VT_CREDIT, 0, 0, 0, employer_credit_code),
+    [C_PROJECT] = F(struct case_in, "project_name", "项目名称", VT_STRING, 0, 1,
+		    100, project_name),
+    [C_INDUSTRY] =
+	FE(struct case_in, "industry", "行业", V_REQ, industry, industries),
+    [C_SITE] = F(struct case_in, "site_address", "工地或单位地址", VT_STRING, 0,
+		 1, 200, site_address),
+    [C_DESCRIPTION] = F(struct case_in, "description", "情况说明", VT_STRING, 0,
+			0, 2000, description),
+    [C_REPORTER] = {"reporter", "联系人", VT_OBJECT, V_REQ, 0, 0,
+		    offsetof(struct case_in, reporter), NULL, &reporter_table,
+		    0, NULL},
+    [C_WORKERS] = {"workers", "农民工名单", VT_ARRAY, V_REQ, 1, WORKERS_MAX,
+		   offsetof(struct case_in, workers), NULL, &worker_table,
+		   offsetof(struct case_in, nworkers), NULL},
 };
 static const struct vtable case_table = VTABLE(case_fields, struct case_in);
 
 /* A PATCH changes the case's own fields; all optional. */
 static const struct vfield patch_fields[] = {
-	[C_UNIT] = F(struct case_in, "unit_id", "所属工会", VT_INT, 0, 1,
-		     INT64_MAX, unit_id),
-	[C_SOURCE] = FE(struct case_in, "source", "来源", 0, source, sources),
-	[C_EMPLOYER] = F(struct case_in, "employer_name", "欠薪单位",
-			 VT_STRING, 0, 1, 100, employer_name),
-	[C_CREDIT] = F(struct case_in, "employer_credit_code",
-		       "统一社会信用代码", VT_CREDIT, 0, 0, 0,
-		       employer_credit_code),
-	[C_PROJECT] = F(struct case_in, "project_name", "项目名称", VT_STRING,
-			0, 1, 100, project_name),
-	[C_INDUSTRY] = FE(struct case_in, "industry", "行业", 0, industry,
-			  industries),
-	[C_SITE] = F(struct case_in, "site_address", "工地或单位地址",
-		     VT_STRING, 0, 1, 200, site_address),
-	[C_DESCRIPTION] = F(struct case_in, "description", "情况说明",
-			    VT_STRING, 0, 0, 2000, description),
-	[C_REPORTER] = {"reporter", "联系人", VT_OBJECT, 0, 0, 0,
-			offsetof(struct case_in, reporter), NULL,
-			&reporter_table, 0, NULL},
+    [C_UNIT] = F(struct case_in, "unit_id", "所属工会", VT_INT, 0, 1, INT64_MAX,
+		 unit_id),
+    [C_SOURCE] = FE(struct case_in, "source", "来源", 0, source, sources),
+    [C_EMPLOYER] = F(struct case_in, "employer_name", "欠薪单位", VT_STRING, 0,
+		     1, 100, employer_name),
+    [C_CREDIT] = F(struct case_in, "employer_credit_code", "统一社会信用代码",
+		   VT_CREDIT, 0, 0, 0, employer_credit_code),
+    [C_PROJECT] = F(struct case_in, "project_name", "项目名称", VT_STRING, 0, 1,
+		    100, project_name),
+    [C_INDUSTRY] =
+	FE(struct case_in, "industry", "行业", 0, industry, industries),
+    [C_SITE] = F(struct case_in, "site_address", "工地或单位地址", VT_STRING, 0,
+		 1, 200, site_address),
+    [C_DESCRIPTION] = F(struct case_in, "description", "情况说明", VT_STRING, 0,
+			0, 2000, description),
+    [C_REPORTER] = {"reporter", "联系人", VT_OBJECT, 0, 0, 0,
+		    offsetof(struct case_in, reporter), NULL, &reporter_table,
+		    0, NULL},
 };
 static const struct vtable patch_table = VTABLE(patch_fields, struct case_in);
 
@@ -200,8 +198,8 @@ struct transition_in {
 };
 
 static const struct vfield transition_fields[] = {
-	FE(struct transition_in, "to", "目标状态", V_REQ, to, statuses),
-	F(struct transition_in, "note", "备注", VT_STRING, 0, 0, 2000, note),
+    FE(struct transition_in, "to", "目标状态", V_REQ, to, statuses),
+    F(struct transition_in, "note", "备注", VT_STRING, 0, 0, 2000, note),
 };
 static const struct vtable transition_table =
     VTABLE(transition_fields, struct transition_in);
@@ -214,12 +212,12 @@ struct recovery_in {
 };
 
 static const struct vfield recovery_fields[] = {
-	F(struct recovery_in, "worker_id", "农民工", VT_INT, V_REQ, 1,
-	  INT64_MAX, worker_id),
-	F(struct recovery_in, "amount", "追回金额", VT_MONEY, V_REQ, 1,
-	  MONEY_MAX_FEN, amount),
-	F(struct recovery_in, "recovered_on", "追回日期", VT_DATE, V_REQ, 0, 0,
-	  recovered_on),
+    F(struct recovery_in, "worker_id", "农民工", VT_INT, V_REQ, 1, INT64_MAX,
+      worker_id),
+    F(struct recovery_in, "amount", "追回金额", VT_MONEY, V_REQ, 1,
+      MONEY_MAX_FEN, amount),
+    F(struct recovery_in, "recovered_on", "追回日期", VT_DATE, V_REQ, 0, 0,
+      recovered_on),
 };
 static const struct vtable recovery_table =
     VTABLE(recovery_fields, struct recovery_in);
@@ -251,8 +249,47 @@ SQL(sql_event, "INSERT INTO wage_case_events (case_id, at, user_id, "
 	"c.employer_credit_code, c.project_name, c.industry, c.site_address, " \
 	"c.description, c.reporter_name, c.reporter_phone, c.amount_owed, "    \
 	"c.amount_recovered, " DAY("c.accepted_on") ", " DAY(                  \
-	    "c.closed_on") ", " TS("c.created_at") ", " TS("c.updated_at")     \
-	", c.version, c.created_by, n.path, n.name"
+	    "c.closed_on") ", " TS("c.created_at") ", " TS("c.updated_at") "," \
+									   " " \
+									   "c" \
+									   "." \
+									   "v" \
+									   "e" \
+									   "r" \
+									   "s" \
+									   "i" \
+									   "o" \
+									   "n" \
+									   "," \
+									   " " \
+									   "c" \
+									   "." \
+									   "c" \
+									   "r" \
+									   "e" \
+									   "a" \
+									   "t" \
+									   "e" \
+									   "d" \
+									   "_" \
+									   "b" \
+									   "y" \
+									   "," \
+									   " " \
+									   "n" \
+									   "." \
+									   "p" \
+									   "a" \
+									   "t" \
+									   "h" \
+									   "," \
+									   " " \
+									   "n" \
+									   "." \
+									   "n" \
+									   "a" \
+									   "m" \
+									   "e"
 
 SQL(sql_case, "SELECT " CASE_COLS " FROM wage_cases c "
 	      "JOIN units n ON n.id = c.unit_id WHERE c.id = ?");
@@ -267,24 +304,24 @@ SQL(sql_recoveries,
 	"r.created_at") ", u.display_name FROM wage_recoveries r "
 			"LEFT JOIN users u ON u.id = r.created_by "
 			"WHERE r.case_id = ? ORDER BY r.id");
-SQL(sql_events, "SELECT " TS("e.at") ", u.display_name, e.from_status, "
-		"e.to_status, e.note FROM wage_case_events e "
-		"LEFT JOIN users u ON u.id = e.user_id "
-		"WHERE e.case_id = ? ORDER BY e.id");
-SQL(sql_list,
-    "SELECT " CASE_COLS ", (SELECT COUNT(*) FROM wage_case_workers w "
-    "WHERE w.case_id = c.id) FROM wage_cases c "
-    "JOIN units n ON n.id = c.unit_id "
-    "WHERE c.id < ? AND n.path LIKE CONCAT(?, '%') "
-    "AND (? IS NULL OR c.created_by = ?) "
-    "AND (? IS NULL OR c.status = ?) "
-    "AND (? IS NULL OR n.path LIKE CONCAT(?, '%')) "
-    "AND (? IS NULL OR c.industry = ?) "
-    "AND (? IS NULL OR c.reference = ? OR c.employer_name LIKE ? "
-    "OR c.project_name LIKE ?) "
-    "AND (? IS NULL OR c.created_at >= ?) "
-    "AND (? IS NULL OR c.created_at < ? + INTERVAL 1 DAY) "
-    "ORDER BY c.id DESC LIMIT ?");
+SQL(sql_events,
+    "SELECT " TS("e.at") ", u.display_name, e.from_status, "
+			 "e.to_status, e.note FROM wage_case_events e "
+			 "LEFT JOIN users u ON u.id = e.user_id "
+			 "WHERE e.case_id = ? ORDER BY e.id");
+SQL(sql_list, "SELECT " CASE_COLS ", (SELECT COUNT(*) FROM wage_case_workers w "
+	      "WHERE w.case_id = c.id) FROM wage_cases c "
+	      "JOIN units n ON n.id = c.unit_id "
+	      "WHERE c.id < ? AND n.path LIKE CONCAT(?, '%') "
+	      "AND (? IS NULL OR c.created_by = ?) "
+	      "AND (? IS NULL OR c.status = ?) "
+	      "AND (? IS NULL OR n.path LIKE CONCAT(?, '%')) "
+	      "AND (? IS NULL OR c.industry = ?) "
+	      "AND (? IS NULL OR c.reference = ? OR c.employer_name LIKE ? "
+	      "OR c.project_name LIKE ?) "
+	      "AND (? IS NULL OR c.created_at >= ?) "
+	      "AND (? IS NULL OR c.created_at < ? + INTERVAL 1 DAY) "
+	      "ORDER BY c.id DESC LIMIT ?");
 SQL(sql_update,
     "UPDATE wage_cases SET unit_id = ?, source = ?, employer_name = ?, "
     "employer_credit_code = ?, project_name = ?, industry = ?, "
@@ -308,8 +345,8 @@ SQL(sql_case_add, "UPDATE wage_cases SET amount_recovered = "
 		  "amount_recovered + ?, version = version + 1, "
 		  "updated_at = NOW() WHERE id = ?");
 SQL(sql_future, "SELECT ? > CURDATE()");
-SQL(sql_track, "SELECT reference, status, tracking_hash, " TS("updated_at")
-	       " FROM wage_cases WHERE reference = ?");
+SQL(sql_track, "SELECT reference, status, tracking_hash, " TS(
+		   "updated_at") " FROM wage_cases WHERE reference = ?");
 SQL(sql_audit_read, "INSERT INTO audit_log (at, user_id, action, "
 		    "table_name, record_id, remote_addr) "
 		    "VALUES (NOW(6), ?, 'wage_case.read', 'wage_cases', ?, ?)");
@@ -332,14 +369,13 @@ static int
 read_case(struct req *r, struct sql *s, int64_t id, struct case_row *c)
 {
 	memset(c, 0, sizeof(*c));
-	return db_one(r->db, &r->arena, s, "i", CASE_FMT, id, &c->id,
-		      &c->reference, &c->unit_id, &c->source, &c->status,
-		      &c->employer, &c->credit, &c->project, &c->industry,
-		      &c->site, &c->description, &c->rep_name, &c->rep_phone,
-		      &c->owed, &c->recovered, &c->accepted_on, &c->closed_on,
-		      &c->created_at, &c->updated_at, &c->version,
-		      &c->created_by, &c->no_creator, &c->unit_path,
-		      &c->unit_name);
+	return db_one(
+	    r->db, &r->arena, s, "i", CASE_FMT, id, &c->id, &c->reference,
+	    &c->unit_id, &c->source, &c->status, &c->employer, &c->credit,
+	    &c->project, &c->industry, &c->site, &c->description, &c->rep_name,
+	    &c->rep_phone, &c->owed, &c->recovered, &c->accepted_on,
+	    &c->closed_on, &c->created_at, &c->updated_at, &c->version,
+	    &c->created_by, &c->no_creator, &c->unit_path, &c->unit_name);
 }
 
 /* The subtree a caller works in: admins everything. */
@@ -423,15 +459,14 @@ detail_json(struct req *r, const struct case_row *c, int unmask)
 			    &owed, &rec)) == 1)
 		json_array_append_new(
 		    list,
-		    json_pack("{s:I, s:s, s:o, s:o, s:o, s:o}", "id",
-			      (json_int_t)id, "name", name, "id_number",
-			      nullable(unmask ? idn
-					      : mask_idnum(&r->arena, idn)),
-			      "phone",
-			      nullable(unmask ? phone
-					      : mask_phone(&r->arena, phone)),
-			      "amount_owed", money(owed), "amount_recovered",
-			      money(rec)));
+		    json_pack(
+			"{s:I, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)id,
+			"name", name, "id_number",
+			nullable(unmask ? idn : mask_idnum(&r->arena, idn)),
+			"phone",
+			nullable(unmask ? phone : mask_phone(&r->arena, phone)),
+			"amount_owed", money(owed), "amount_recovered",
+			money(rec)));
 	db_end(&q);
 	if (rc < 0)
 		goto err;
@@ -443,11 +478,11 @@ detail_json(struct req *r, const struct case_row *c, int unmask)
 	while ((rc = db_row(&q, &r->arena, "iiisss", &id, &wid, &amount, &on,
 			    &at, &who)) == 1)
 		json_array_append_new(
-		    list, json_pack("{s:I, s:I, s:o, s:s, s:s, s:o}", "id",
-				    (json_int_t)id, "worker_id",
-				    (json_int_t)wid, "amount", money(amount),
-				    "recovered_on", on, "created_at", at,
-				    "user", nullable(who)));
+		    list,
+		    json_pack("{s:I, s:I, s:o, s:s, s:s, s:o}", "id",
+			      (json_int_t)id, "worker_id", (json_int_t)wid,
+			      "amount", money(amount), "recovered_on", on,
+			      "created_at", at, "user", nullable(who)));
 	db_end(&q);
 	if (rc < 0)
 		goto err;
@@ -458,11 +493,11 @@ detail_json(struct req *r, const struct case_row *c, int unmask)
 		goto err;
 	while ((rc = db_row(&q, &r->arena, "sssss", &at, &who, &from, &to,
 			    &note)) == 1)
-		json_array_append_new(
-		    list, json_pack("{s:s, s:o, s:o, s:s, s:o}", "at", at,
-				    "user", nullable(who), "from",
-				    nullable(from), "to", to, "note",
-				    nullable(note)));
+		json_array_append_new(list,
+				      json_pack("{s:s, s:o, s:o, s:s, s:o}",
+						"at", at, "user", nullable(who),
+						"from", nullable(from), "to",
+						to, "note", nullable(note)));
 	db_end(&q);
 	if (rc < 0)
 		goto err;
@@ -492,8 +527,8 @@ answer_case(struct req *r, int status, int64_t id)
 static int
 load_visible(struct req *r, int lock, struct case_row *c)
 {
-	int rc = read_case(r, lock ? &sql_case_lock : &sql_case,
-			   req_id(r, 0), c);
+	int rc =
+	    read_case(r, lock ? &sql_case_lock : &sql_case, req_id(r, 0), c);
 
 	if (rc < 0)
 		return HANDLER_DB;
@@ -531,14 +566,15 @@ check_workers(struct req *r, const struct case_in *in, struct verrs *e)
 			if ((in->workers[j].has & VBIT(W_ID_NUMBER)) &&
 			    strcmp(in->workers[i].id_number,
 				   in->workers[j].id_number) == 0) {
-				verrs_add(
-				    e,
-				    arena_printf(&r->arena,
-						 "workers[%zu].id_number", i),
-				    "duplicate",
-				    arena_printf(&r->arena,
-						 "与第 %zu 位农民工的身份证号重复",
-						 j + 1));
+				verrs_add(e,
+					  arena_printf(&r->arena,
+						       "workers[%zu].id_number",
+						       i),
+					  "duplicate",
+					  arena_printf(
+					      &r->arena,
+					      "与第 %zu 位农民工的身份证号重复",
+					      j + 1));
 				break;
 			}
 	}
@@ -598,8 +634,8 @@ wage_cases_create(struct req *r)
 	else if (in.has & VBIT(C_SOURCE))
 		source = sources[in.source];
 	else
-		source = r->user->role == ROLE_VOLUNTEER ? "volunteer"
-							 : "hotline";
+		source =
+		    r->user->role == ROLE_VOLUNTEER ? "volunteer" : "hotline";
 	for (i = 0; i < in.nworkers; i++)
 		owed += in.workers[i].amount_owed;
 
@@ -642,12 +678,12 @@ wage_cases_create(struct req *r)
 		return HANDLER_DB;
 	http_header(r, "Location: /api/v1/wage-cases/%lld", (long long)id);
 	if (r->user == NULL)
-		return http_json(
-		    r, 201,
-		    json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
-			      (json_int_t)id, "reference", reference,
-			      "tracking_code", code, "status", "received",
-			      "status_label", status_labels[S_RECEIVED]));
+		return http_json(r, 201,
+				 json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+					   (json_int_t)id, "reference",
+					   reference, "tracking_code", code,
+					   "status", "received", "status_label",
+					   status_labels[S_RECEIVED]));
 	if ((o = detail_json(r, &c, may_unmask(r, &c))) == NULL)
 		return HANDLER_DB;
 	json_object_set_new(o, "tracking_code", json_string(code));
@@ -828,7 +864,8 @@ wage_cases_get(struct req *r)
 	return http_json(r, 200, o);
 }
 
-/* ---- Changes ---------------------------------------------------------------- */
+/* ---- Changes ----------------------------------------------------------------
+ */
 
 static int
 is_final(const char *status)
@@ -884,8 +921,7 @@ wage_cases_patch(struct req *r)
 		    PICK(C_SITE, in.site_address, c.site),
 		    PICK(C_DESCRIPTION, in.description, c.description),
 		    PICK(C_REPORTER, in.reporter.name, c.rep_name),
-		    PICK(C_REPORTER, in.reporter.phone, c.rep_phone),
-		    c.id) < 0)
+		    PICK(C_REPORTER, in.reporter.phone, c.rep_phone), c.id) < 0)
 		return HANDLER_DB;
 #undef PICK
 	{
@@ -1006,16 +1042,16 @@ wage_cases_recover(struct req *r)
 		return HANDLER_DB;
 	money_format(in.amount, b);
 	if (audit(r, "wage_case.recovery", "wage_recoveries", rid, NULL,
-		  json_pack("{s:I, s:I, s:s, s:s}", "case_id",
-			    (json_int_t)c.id, "worker_id",
-			    (json_int_t)in.worker_id, "amount", b,
+		  json_pack("{s:I, s:I, s:s, s:s}", "case_id", (json_int_t)c.id,
+			    "worker_id", (json_int_t)in.worker_id, "amount", b,
 			    "recovered_on", in.recovered_on)) != 0)
 		return HANDLER_DB;
 	http_header(r, "Location: /api/v1/wage-cases/%lld", (long long)c.id);
 	return answer_case(r, 201, c.id);
 }
 
-/* ---- Public tracking --------------------------------------------------------- */
+/* ---- Public tracking
+ * --------------------------------------------------------- */
 
 /*
  * GET /wage-cases/track?reference=&code= (public).  Raises 400 when either
@@ -1026,7 +1062,8 @@ wage_cases_recover(struct req *r)
 int
 wage_cases_track(struct req *r)
 {
-	const char *ref = req_query(r, "reference"), *code = req_query(r, "code");
+	const char *ref = req_query(r, "reference"),
+		   *code = req_query(r, "code");
 	char norm[TRACKING_LEN + 1], *sref, *status, *stored, *updated;
 	unsigned char hash[32];
 	struct verrs e;
@@ -1048,9 +1085,9 @@ wage_cases_track(struct req *r)
 	for (; *code != '\0' && n <= TRACKING_LEN; code++) {
 		if (*code == ' ' || *code == '-')
 			continue;
-		norm[n++] = (char)(*code >= 'a' && *code <= 'z'
-				       ? *code - 'a' + 'A'
-				       : *code);
+		norm[n++] =
+		    (char)(*code >= 'a' && *code <= 'z' ? *code - 'a' + 'A'
+							: *code);
 	}
 	if (n > TRACKING_LEN)
 		n = 0;

@@ -1,0 +1,108 @@
+# swn: FastCGI worker (fcgi/) behind nginx (nginx-conf/), MariaDB (sql/).
+#
+#   make run      install what is missing, build, start everything in the
+#                 foreground on PORT; Ctrl-C stops it
+#   make start    the same in the background (idempotent); make stop
+#   make test     unit tests, then API and browser tests on a private stack
+#   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello
+#
+# VAR (runtime state) and PORT let several instances run side by side.
+
+PORT ?= 8080
+VAR ?= ./var
+ADMIN_PASSWORD ?=
+WORKERS ?= 4
+# The scripts may run from another directory, so VAR is made absolute once.
+override VAR := $(abspath $(VAR))
+export PORT VAR ADMIN_PASSWORD WORKERS
+
+CC ?= cc
+CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
+# Recursive (=) on purpose: on a fresh machine pkg-config and the -dev
+# packages only exist after `make deps`, so the flags are computed when a
+# recipe needs them, not when this file is read.  Debian ships fcgi.pc, but
+# some libfcgi builds have none: fall back to plain -lfcgi.
+PKG_CFLAGS = $(shell pkg-config --cflags libmariadb jansson libsodium)
+PKG_LIBS = $(shell pkg-config --libs libmariadb jansson libsodium)
+FCGI_CFLAGS = $(shell pkg-config --cflags fcgi 2>/dev/null)
+FCGI_LIBS = $(shell pkg-config --libs fcgi 2>/dev/null || echo -lfcgi)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+ALL_CFLAGS = $(CFLAGS) $(FCGI_CFLAGS) $(PKG_CFLAGS)
+LDLIBS = $(FCGI_LIBS) $(PKG_LIBS) -lpthread -lm
+
+SRCS := $(wildcard fcgi/*.c)
+OBJS := $(SRCS:fcgi/%.c=build/obj/%.o)
+# Unit tests link every worker object except the one holding main().
+LIB_OBJS := $(filter-out build/obj/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/%)
+WORKER := build/swn-worker
+HELLO := build/bench-hello
+FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
+
+.PHONY: all deps build run start stop test bench fmt fmt-check clean
+
+all: build
+
+deps:
+	scripts/deps.sh
+
+build: $(WORKER) $(UNIT_BINS)
+
+$(WORKER): $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+# -MMD -MP: header dependencies, so editing a .h rebuilds what includes it.
+build/obj/%.o: fcgi/%.c | build/obj
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/unit/%.o: tests/unit/%.c | build/unit
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Ifcgi -MMD -MP -c -o $@ $<
+
+build/test_%: build/unit/test_%.o $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+$(HELLO): bench/hello.c | build/obj
+	$(CC) $(CFLAGS) $(FCGI_CFLAGS) -o $@ $< $(FCGI_LIBS) -lpthread
+
+build/obj build/unit:
+	mkdir -p $@
+
+# Keep the unit-test objects make would otherwise delete as intermediates.
+.SECONDARY:
+
+-include $(OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=build/unit/%.d)
+
+# run, start, test and bench need the packages before anything is compiled,
+# so build runs in a sub-make after deps (also under make -j).
+run: deps
+	@$(MAKE) --no-print-directory build
+	scripts/run.sh
+
+start: deps
+	@$(MAKE) --no-print-directory build
+	scripts/start.sh
+
+stop:
+	scripts/stop.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build
+	scripts/test.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build $(HELLO)
+	bench/run.sh
+
+# Guarded: clang-format with no file names would read standard input.
+fmt:
+	$(if $(FMT_FILES),clang-format -i $(FMT_FILES))
+
+fmt-check:
+	$(if $(FMT_FILES),clang-format --dry-run -Werror $(FMT_FILES))
+
+# Only build output: var/ holds databases, which `make stop` and rm -rf
+# remove on purpose, not by accident.
+clean:
+	rm -rf build

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Install what a fresh Debian 12 lacks to build, run and test swn, then the
+# Node test dependencies.  Cheap when everything is there: no apt-get update,
+# no npm run, so `make test` can depend on it every time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(nginx mariadb-server mariadb-client libfcgi-dev libmariadb-dev
+	libjansson-dev libsodium-dev libcmocka-dev pkg-config clang-format
+	wrk chromium gcc make)
+# Any node >= 18 will do; a nodejs installed from elsewhere stays untouched.
+if ! command -v node >/dev/null; then
+	pkgs+=(nodejs npm)
+elif ! command -v npm >/dev/null; then
+	pkgs+=(npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	if [ "$(id -u)" -eq 0 ]; then
+		sudo=()
+	elif command -v sudo >/dev/null; then
+		sudo=(sudo)
+	else
+		echo "deps: need root or sudo to install: ${missing[*]}" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo[@]}" apt-get update -q
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q "${missing[@]}"
+fi
+
+# npm ci only when node_modules is absent or older than the lock file;
+# touch afterwards so the next check sees it fresh.
+if [ -f tests/package-lock.json ] &&
+	{ [ ! -d tests/node_modules ] ||
+		[ tests/node_modules -ot tests/package-lock.json ]; }; then
+	echo "deps: npm ci in tests/"
+	(cd tests && npm ci --no-audit --no-fund)
+	touch tests/node_modules
+fi

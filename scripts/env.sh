@@ -1,0 +1,94 @@
+# Sourced by the other scripts: turns VAR, PORT and WORKERS into the paths
+# of docs/conventions.md, so every script agrees on where things live.
+# Defines variables and functions only; creates nothing.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VAR=$(realpath -m -- "${VAR:-$ROOT/var}")
+PORT=${PORT:-8080}
+WORKERS=${WORKERS:-4}
+
+PIDS=$VAR/run
+LOGS=$VAR/log
+DB_DIR=$VAR/db
+SECRETS=$VAR/secrets
+NGINX_DIR=$VAR/nginx
+# A unix socket path holds at most 107 bytes.  A deep checkout (CI clones,
+# mktemp dirs) can exceed that, so sockets then move to a short directory
+# named after VAR; pid files always stay in $VAR/run.
+if [ ${#PIDS} -gt 90 ]; then
+	RUN=/tmp/swn-$(printf '%s' "$VAR" | sha256sum | cut -c1-16)
+else
+	RUN=$PIDS
+fi
+DB_SOCK=$RUN/mysqld.sock
+WORKER_SOCK=$RUN/worker.sock
+WORKER_BIN=${WORKER_BIN:-$ROOT/build/swn-worker}
+# mariadb-install-db gives root@localhost and the installing OS user unix
+# socket authentication, so whoever runs the scripts is a DB superuser.
+DB_ADMIN=$(id -un)
+
+export ROOT VAR PORT WORKERS PIDS LOGS DB_DIR SECRETS NGINX_DIR RUN \
+	DB_SOCK WORKER_SOCK WORKER_BIN DB_ADMIN
+
+# pid_alive NAME PROG: true when $PIDS/NAME.pid names a live PROG process.
+# Checks the command name too, so a stale pid file whose number was reused
+# by another process after a kill -9 does not count, and skips zombies.
+pid_alive()
+{
+	local f=$PIDS/$1.pid pid st
+	[ -s "$f" ] || return 1
+	pid=$(tr -dc 0-9 <"$f")
+	[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] || return 1
+	st=$(sed 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f1)
+	[ "$st" != Z ]
+}
+
+# rand_str N: N random characters from [A-Za-z0-9].  Reads a fixed amount
+# first: `tr </dev/urandom | head` dies of SIGPIPE under pipefail.
+rand_str()
+{
+	local s
+	s=$(head -c 2048 /dev/urandom | LC_ALL=C tr -dc A-Za-z0-9)
+	printf '%s' "${s:0:$1}"
+}
+
+pid_dead()
+{
+	! pid_alive "$@"
+}
+
+pid_of()
+{
+	tr -dc 0-9 <"$PIDS/$1.pid"
+}
+
+# wait_until SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
+wait_until()
+{
+	local n=$(($1 * 10))
+	shift
+	while ! "$@" 2>/dev/null; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# stop_pid NAME PROG SIGNAL SECONDS: signal a process, wait for it to exit,
+# SIGKILL it if it will not.
+stop_pid()
+{
+	local pid
+	if pid_alive "$1" "$2"; then
+		pid=$(pid_of "$1")
+		kill "-$3" "$pid" 2>/dev/null || true
+		if ! wait_until "$4" pid_dead "$1" "$2"; then
+			echo "stop: $1 ($pid) did not exit in $4 s, killing it" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+			wait_until 5 pid_dead "$1" "$2" || true
+		fi
+		echo "stopped $1"
+	fi
+	rm -f "$PIDS/$1.pid"
+}

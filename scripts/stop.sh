@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Stop nginx, the worker and MariaDB of this $VAR, in that order: first no
+# new requests, then the worker drains what it holds, then the database
+# it was writing to.  Each is waited for.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+# QUIT = graceful (nginx -s quit); TERM = drain and exit for the worker and
+# a clean shutdown for mariadbd, the same as mariadb-admin shutdown.
+stop_pid nginx nginx QUIT 15
+stop_pid worker swn-worker TERM 30
+stop_pid mariadb mariadbd TERM 120
+rm -f "$WORKER_SOCK"
+# The short socket directory in /tmp belongs to this VAR alone.
+if [ "$RUN" != "$PIDS" ]; then
+	rm -rf "$RUN"
+fi
