@@ -39,7 +39,7 @@ SQL(sql_fail, "INSERT INTO login_failures (username, at, remote_addr) "
 	      "VALUES (?, NOW(), ?)");
 SQL(sql_clear_failures, "DELETE FROM login_failures WHERE username = ?");
 SQL(sql_login_user, "SELECT id, password_hash, disabled FROM users "
-		    "WHERE username = ?");
+		    "WHERE username = CONVERT(? USING ascii)");
 SQL(sql_new_session, "INSERT INTO sessions (token_hash, user_id, "
 		     "created_at, last_seen) VALUES (?, ?, NOW(), NOW())");
 SQL(sql_expires, "SELECT DATE_FORMAT(NOW() + INTERVAL 12 HOUR, "

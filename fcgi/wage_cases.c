@@ -317,7 +317,8 @@ SQL(sql_list, "SELECT " CASE_COLS ", (SELECT COUNT(*) FROM wage_case_workers w "
 	      "AND (? IS NULL OR c.status = ?) "
 	      "AND (? IS NULL OR n.path LIKE CONCAT(?, '%')) "
 	      "AND (? IS NULL OR c.industry = ?) "
-	      "AND (? IS NULL OR c.reference = ? OR c.employer_name LIKE ? "
+	      "AND (? IS NULL OR c.reference = CONVERT(? USING ascii) "
+	      "OR c.employer_name LIKE ? "
 	      "OR c.project_name LIKE ?) "
 	      "AND (? IS NULL OR c.created_at >= ?) "
 	      "AND (? IS NULL OR c.created_at < ? + INTERVAL 1 DAY) "
@@ -346,7 +347,8 @@ SQL(sql_case_add, "UPDATE wage_cases SET amount_recovered = "
 		  "updated_at = NOW() WHERE id = ?");
 SQL(sql_future, "SELECT ? > CURDATE()");
 SQL(sql_track, "SELECT reference, status, tracking_hash, " TS(
-		   "updated_at") " FROM wage_cases WHERE reference = ?");
+		   "updated_at") " FROM wage_cases "
+				 "WHERE reference = CONVERT(? USING ascii)");
 SQL(sql_audit_read, "INSERT INTO audit_log (at, user_id, action, "
 		    "table_name, record_id, remote_addr) "
 		    "VALUES (NOW(6), ?, 'wage_case.read', 'wage_cases', ?, ?)");
