@@ -111,7 +111,7 @@ arena_free(struct arena *a)
 }
 
 int
-buf_append(struct buf *b, const void *data, size_t n)
+buf_reserve(struct buf *b, size_t n)
 {
 	if (b->cap - b->len < n + 1) {
 		size_t cap = b->cap ? b->cap : 1024;
@@ -125,6 +125,13 @@ buf_append(struct buf *b, const void *data, size_t n)
 		}
 		b->cap = cap;
 	}
+	return 0;
+}
+
+int
+buf_append(struct buf *b, const void *data, size_t n)
+{
+	buf_reserve(b, n);
 	memcpy(b->p + b->len, data, n);
 	b->len += n;
 	b->p[b->len] = '\0';
@@ -135,35 +142,6 @@ int
 buf_puts(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));
-}
-
-int
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	char small[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	if ((size_t)n < sizeof(small))
-		return buf_append(b, small, (size_t)n);
-	buf_append(b, "", 0);
-	if (b->cap - b->len < (size_t)n + 1) {
-		buf_append(b, small, 0);
-		b->p = realloc(b->p, b->len + (size_t)n + 1);
-		if (b->p == NULL)
-			abort();
-		b->cap = b->len + (size_t)n + 1;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-	return 0;
 }
 
 void

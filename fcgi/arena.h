@@ -29,10 +29,9 @@ char *arena_printf(struct arena *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 void arena_free(struct arena *);
 
+int buf_reserve(struct buf *, size_t);
 int buf_append(struct buf *, const void *, size_t);
 int buf_puts(struct buf *, const char *);
-int buf_printf(struct buf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *);
 void buf_free(struct buf *);
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <sodium.h>
+#include <zlib.h>
 
 #include "http.h"
 #include "route.h"
@@ -378,6 +379,7 @@ http_read(struct req *r, FCGX_Request *fr, struct db *db)
 	r->idem_key = param(r, "HTTP_IDEMPOTENCY_KEY");
 	r->requested_with = param(r, "HTTP_X_REQUESTED_WITH");
 	r->remote_addr = param(r, "REMOTE_ADDR");
+	r->accept_encoding = param(r, "HTTP_ACCEPT_ENCODING");
 }
 
 /*
@@ -439,14 +441,57 @@ http_read_body(struct req *r)
 	return 0;
 }
 
+/*
+ * Compresses the body with gzip when the answer carries an ETag and the
+ * client takes gzip.  nginx compresses every other JSON answer itself, but
+ * when it does it must weaken the ETag to W/"n", and the contract promises
+ * clients the strong "n".  Returns 1 when out holds the compressed body.
+ */
+static int
+gzip_body(struct req *r, struct buf *out)
+{
+	z_stream z;
+	int rc;
+
+	if (r->out.len < 512 || r->accept_encoding == NULL ||
+	    strstr(r->accept_encoding, "gzip") == NULL ||
+	    strstr(r->headers.p ? r->headers.p : "", "ETag: ") == NULL)
+		return 0;
+	memset(&z, 0, sizeof(z));
+	/* windowBits 15 + 16: a gzip wrapper rather than zlib's. */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return 0;
+	{
+		size_t cap = deflateBound(&z, (uLong)r->out.len);
+
+		buf_reserve(out, cap);
+		z.next_in = (Bytef *)r->out.p;
+		z.avail_in = (uInt)r->out.len;
+		z.next_out = (Bytef *)out->p;
+		z.avail_out = (uInt)cap;
+		rc = deflate(&z, Z_FINISH);
+		out->len = cap - z.avail_out;
+	}
+	deflateEnd(&z);
+	return rc == Z_STREAM_END;
+}
+
 void
 http_write(struct req *r)
 {
 	FCGX_Stream *o = r->fcgi->out;
 	size_t i = status_index(r->status);
+	struct buf gz = {NULL, 0, 0};
+	const struct buf *body = &r->out;
 	char line[256];
 	int n;
 
+	if (gzip_body(r, &gz)) {
+		http_header(r, "Content-Encoding: gzip");
+		http_header(r, "Vary: Accept-Encoding");
+		body = &gz;
+	}
 	/* libfcgi's own printf knows no %zu: format here, write raw. */
 	n = snprintf(line, sizeof(line), "Status: %d %s\r\n", r->status,
 		     statuses[i].reason);
@@ -460,10 +505,11 @@ http_write(struct req *r)
 	if (r->headers.len > 0)
 		FCGX_PutStr(r->headers.p, (int)r->headers.len, o);
 	n = snprintf(line, sizeof(line), "Content-Length: %zu\r\n\r\n",
-		     r->out.len);
+		     body->len);
 	FCGX_PutStr(line, n, o);
-	if (r->out.len > 0)
-		FCGX_PutStr(r->out.p, (int)r->out.len, o);
+	if (body->len > 0)
+		FCGX_PutStr(body->p, (int)body->len, o);
+	buf_free(&gz);
 }
 
 void

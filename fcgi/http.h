@@ -54,6 +54,7 @@ struct req {
 	const char *idem_key;
 	const char *requested_with;
 	const char *remote_addr;
+	const char *accept_encoding;
 
 	char *body;
 	size_t bodylen;

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(nginx mariadb-server mariadb-client libfcgi-dev libmariadb-dev
-	libjansson-dev libsodium-dev libcmocka-dev pkg-config clang-format
+	libjansson-dev libsodium-dev zlib1g-dev libcmocka-dev pkg-config clang-format
 	wrk chromium gcc make)
 # Any node >= 18 will do; a nodejs installed from elsewhere stays untouched.
 if ! command -v node >/dev/null; then
