@@ -1,0 +1,378 @@
+/*
+ * One wage-arrears case for staff (/admin/case.html?id=N): every field,
+ * the workers with what is owed and recovered, the recoveries, the
+ * history, and the moves the workflow allows from the current status as
+ * buttons. A move is POST /wage-cases/{id}/transitions with
+ * If-Match: "<version>"; when someone else changed the case meanwhile
+ * (412) the page says so and loads the case afresh. Recoveries go through
+ * the outbox like every record typed in (POST /wage-cases/{id}/recoveries).
+ */
+import {
+	api, cachedGet, clearProblem, loginUrl, readForm, showProblem, submit,
+} from '/assets/api.js';
+import {
+	ACTION, INDUSTRY, NEXT, RECOVERING, SOURCE, STATUS, money,
+	normalizeAmount, todayShanghai, toFen, when, yuan,
+} from '/help/wage.js';
+
+const $ = (id) => document.getElementById(id);
+const pageMsg = $('page-msg');
+const actionMsg = $('action-msg');
+const tForm = $('transition-form');
+const rForm = $('recovery-form');
+
+const id = Number(new URLSearchParams(location.search).get('id'));
+const PATH = `/api/v1/wage-cases/${id}`;
+
+/* Final moves are asked about once more: they cannot be undone. */
+const CONFIRM = {
+	closed: '确定结案吗？结案后案件不能再修改，也不能再登记追回金额。',
+	rejected: '确定不予受理吗？案件将就此结束。',
+};
+
+let me = null;
+let kase = null;
+let busy = false;
+
+function say(node, text, kind = '') {
+	node.className = `msg ${kind}`.trim();
+	node.textContent = text;
+}
+
+function el(tag, attrs = {}, ...kids) {
+	const n = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs)) {
+		if (k === 'class')
+			n.className = v;
+		else if (k === 'text')
+			n.textContent = v;
+		else if (k.startsWith('on'))
+			n.addEventListener(k.slice(2), v);
+		else
+			n.setAttribute(k, v);
+	}
+	for (const k of kids)
+		if (k !== null && k !== undefined)
+			n.append(k);
+	return n;
+}
+
+const canAct = () => me && (me.role === 'staff' || me.role === 'admin');
+
+/* ---- Rendering ---- */
+
+function phoneNode(p) {
+	if (!p)
+		return '—';
+	return /^\d{11}$/.test(p) ? el('a', { href: `tel:${p}`, text: p }) : p;
+}
+
+function renderFields(c) {
+	const dl = $('c-fields');
+	dl.textContent = '';
+	const rows = [
+		['所属工会', c.unit_name],
+		['行业', INDUSTRY[c.industry] || c.industry],
+		['项目名称', c.project_name],
+		['工地或单位地址', c.site_address],
+		['统一社会信用代码', c.employer_credit_code],
+		['联系人', c.reporter ? el('span', {}, `${c.reporter.name} `,
+		    phoneNode(c.reporter.phone)) : null],
+		['来源', SOURCE[c.source] || c.source],
+		['情况说明', c.description],
+		['登记时间', when(c.created_at)],
+		['受理日期', c.accepted_on],
+		['结案日期', c.closed_on],
+		['最近更新', when(c.updated_at)],
+	];
+	for (const [k, v] of rows) {
+		const dd = el('dd', {});
+		if (v === null || v === undefined || v === '')
+			dd.append(el('span', { class: 'muted', text: '—' }));
+		else
+			dd.append(v);
+		if (k === '情况说明')
+			dd.className = 'pre';
+		dl.append(el('dt', { text: k }), dd);
+	}
+}
+
+function workerName(wid) {
+	const w = (kase.workers || []).find((x) => x.id === wid);
+	return w ? w.name : `#${wid}`;
+}
+
+function renderWorkers(c) {
+	const ul = $('c-workers');
+	ul.textContent = '';
+	$('workers-title').textContent = `农民工名单（${(c.workers || []).length} 人）`;
+	for (const w of c.workers || []) {
+		const full = toFen(w.amount_recovered) >= toFen(w.amount_owed);
+		ul.append(el('li', { 'data-worker-id': String(w.id) },
+		    el('div', { class: 'name' }, w.name,
+			full ? el('span', { class: 'tag ok', text: '已全部追回' }) : null),
+		    el('div', { class: 'muted',
+		        text: `身份证号 ${w.id_number || '—'} · 手机 ${w.phone || '—'}` }),
+		    el('div', { class: 'worker-money' },
+			el('span', { text: `被欠 ${money(w.amount_owed)}` }),
+			el('span', { 'data-recovered': '', text: `已追回 ${money(w.amount_recovered)}` }))));
+	}
+}
+
+function renderRecoveries(c) {
+	const ul = $('c-recoveries');
+	ul.textContent = '';
+	for (const r of c.recoveries || []) {
+		ul.append(el('li', {},
+		    el('div', { class: 'name', text: `${workerName(r.worker_id)} ${money(r.amount)}` }),
+		    el('div', { class: 'muted',
+		        text: `${r.recovered_on} 追回 · ${r.user || '—'} 登记于 ${when(r.created_at)}` })));
+	}
+	if (!(c.recoveries || []).length)
+		ul.append(el('li', { class: 'muted', text: '暂无追回记录' }));
+}
+
+function renderEvents(c) {
+	const ol = $('c-events');
+	ol.textContent = '';
+	for (const e of c.events || []) {
+		const what = e.from ? `${STATUS[e.from] || e.from} → ${STATUS[e.to] || e.to}` :
+		    (STATUS[e.to] || e.to);
+		ol.append(el('li', {},
+		    el('div', { class: 'name', text: what }),
+		    el('div', { class: 'muted', text: `${when(e.at)} · ${e.user || '求助人'}` }),
+		    e.note ? el('p', { class: 'pre', text: e.note }) : null));
+	}
+}
+
+function renderActions(c) {
+	const next = canAct() ? NEXT[c.status] || [] : [];
+	$('actions').hidden = next.length === 0;
+	$('confirm-box').hidden = true;
+	const box = $('action-buttons');
+	box.textContent = '';
+	box.hidden = false;
+	next.forEach((to, i) => {
+		box.append(el('button', {
+			type: 'button',
+			class: `btn${i === 0 ? '' : ' secondary'}`,
+			'data-to': to,
+			text: ACTION[to],
+			onclick: () => ask(to),
+		}));
+	});
+}
+
+function renderRecoveryForm(c) {
+	const open = canAct() && RECOVERING.includes(c.status);
+	$('recovery').hidden = !open;
+	if (!open)
+		return;
+	const sel = $('r-worker');
+	const keep = sel.value;
+	while (sel.options.length > 1)
+		sel.remove(1);
+	let left = 0;
+	for (const w of c.workers || []) {
+		const rest = toFen(w.amount_owed) - toFen(w.amount_recovered);
+		const o = new Option(rest > 0 ?
+		    `${w.name}（还差 ${yuan(rest)} 元）` : `${w.name}（已全部追回）`, String(w.id));
+		o.disabled = rest <= 0;
+		o.dataset.rest = String(rest);
+		if (rest > 0)
+			left++;
+		sel.append(o);
+	}
+	sel.value = keep;
+	if (!sel.value && left === 1)
+		sel.value = [...sel.options].find((o) => o.value && !o.disabled).value;
+	if (!$('r-date').value)
+		$('r-date').value = todayShanghai();
+	$('r-date').max = todayShanghai();
+	updateAmountHint();
+}
+
+function updateAmountHint() {
+	const o = $('r-worker').selectedOptions[0];
+	const rest = o && o.dataset.rest ? Number(o.dataset.rest) : null;
+	$('r-amount-hint').textContent = rest !== null && rest > 0 ?
+	    `该农民工最多还可登记 ${yuan(rest)} 元；分期支付的分次登记` :
+	    '每次追回登记一笔，分期支付的分次登记';
+}
+$('r-worker').addEventListener('change', updateAmountHint);
+
+function render(c) {
+	kase = c;
+	document.title = `${c.reference} · 欠薪案件`;
+	$('h-ref').textContent = c.reference;
+	const st = $('c-status');
+	st.textContent = c.status_label;
+	st.className = `status big s-${c.status}`;
+	st.dataset.status = c.status;
+	$('c-employer').textContent = c.employer_name;
+	$('c-owed').textContent = money(c.amount_owed);
+	$('c-recovered').textContent = money(c.amount_recovered);
+	renderFields(c);
+	renderActions(c);
+	renderRecoveryForm(c);
+	renderWorkers(c);
+	renderRecoveries(c);
+	renderEvents(c);
+	rForm.dataset.submitPath = `${PATH}/recoveries`;
+	$('case').hidden = false;
+}
+
+/* ---- Loading ---- */
+
+async function loadCase() {
+	try {
+		const c = await api('GET', PATH);
+		render(c);
+		say(pageMsg, '');
+		return true;
+	} catch (err) {
+		if (err.status === 401) {
+			location.replace(loginUrl());
+			return false;
+		}
+		say(pageMsg, err.status === 404 ? '没有这个案件，或者您无权查看。' :
+		    err.network ? '没有网络，无法加载案件。请联网后刷新。' :
+		    `无法加载案件：${err.message}`, err.network ? 'warn' : 'error');
+		return false;
+	}
+}
+
+/* ---- Moves ---- */
+
+function ask(to) {
+	if (busy)
+		return;
+	say(actionMsg, '');
+	if (!CONFIRM[to]) {
+		move(to);
+		return;
+	}
+	$('action-buttons').hidden = true;
+	$('confirm-text').textContent = CONFIRM[to];
+	const yes = $('confirm-yes');
+	yes.textContent = `确定${ACTION[to]}`;
+	yes.dataset.to = to;
+	$('confirm-box').hidden = false;
+	yes.focus();
+}
+
+$('confirm-yes').addEventListener('click', () => move($('confirm-yes').dataset.to));
+$('confirm-no').addEventListener('click', () => {
+	$('confirm-box').hidden = true;
+	$('action-buttons').hidden = false;
+});
+
+function setBusy(on) {
+	busy = on;
+	for (const b of $('actions').querySelectorAll('button'))
+		b.disabled = on;
+}
+
+async function move(to) {
+	if (busy || !kase)
+		return;
+	clearProblem(tForm);
+	const body = { to };
+	const note = tForm.elements.note.value.trim();
+	if (note)
+		body.note = note;
+	setBusy(true);
+	try {
+		const c = await api('POST', `${PATH}/transitions`, body,
+		    { headers: { 'If-Match': `"${kase.version}"` } });
+		tForm.elements.note.value = '';
+		render(c);
+		const done = `操作成功，案件状态已更新为“${c.status_label}”`;
+		/* A final move hides the actions: say it at the top instead. */
+		say($('actions').hidden ? pageMsg : actionMsg, done, 'ok');
+	} catch (err) {
+		if (err.status === 401) {
+			location.assign(loginUrl());
+			return;
+		}
+		if (err.status === 412 || err.status === 428) {
+			await loadCase();
+			say(actionMsg, '案件已被他人修改，已重新加载最新内容，请确认后再操作。', 'error');
+		} else if (err.status === 409 || err.status === 404) {
+			await loadCase();
+			say(actionMsg, err.detail || err.message, 'error');
+		} else if (err.network) {
+			say(actionMsg, '网络不可用，操作没有完成，请联网后再试。', 'error');
+		} else {
+			showProblem(tForm, err);
+		}
+		$('confirm-box').hidden = true;
+		$('action-buttons').hidden = false;
+	} finally {
+		setBusy(false);
+	}
+}
+
+/* ---- Recoveries ---- */
+
+rForm.addEventListener('submit', async (e) => {
+	e.preventDefault();
+	clearProblem(rForm);
+	say($('recovery-ok'), '', 'ok');
+	const body = readForm(rForm);
+	if (body.amount !== undefined)
+		body.amount = normalizeAmount(body.amount);
+	const button = rForm.querySelector('button[type="submit"]');
+	button.disabled = true;
+	try {
+		const r = await submit(rForm.dataset.submitPath, body,
+		    { label: `${kase.reference} 追回 ${workerName(body.worker_id)} ${body.amount || ''} 元` });
+		if (r.queued) {
+			say($('recovery-ok'), '网络不可用，已保存在本机，联网后自动登记（见页面顶部“待发送”）。', 'warn');
+		} else {
+			render(r.data);
+			say($('recovery-ok'), `已登记：${workerName(body.worker_id)} 追回 ${money(body.amount)}`, 'ok');
+		}
+		rForm.elements.amount.value = '';
+	} catch (err) {
+		if (err.status === 401) {
+			location.assign(loginUrl());
+			return;
+		}
+		showProblem(rForm, err, { codeFields: { exceeds_owed: 'amount' } });
+		if (err.code === 'case_not_open')
+			await loadCase();
+	} finally {
+		button.disabled = false;
+	}
+});
+
+/* A recovery queued earlier reached the server: show the case as it is. */
+window.addEventListener('outbox:sent', (e) => {
+	if (e.detail.entry.path.startsWith(`${PATH}/`))
+		loadCase();
+});
+
+/* ---- Start ---- */
+
+async function main() {
+	if (!Number.isInteger(id) || id < 1) {
+		say(pageMsg, '缺少案件编号。', 'error');
+		return;
+	}
+	try {
+		me = (await cachedGet('/api/v1/me')).data;
+	} catch (err) {
+		if (err.status === 401) {
+			location.replace(loginUrl());
+			return;
+		}
+		if (!err.network) {
+			say(pageMsg, `无法加载：${err.message}`, 'error');
+			return;
+		}
+	}
+	await loadCase();
+}
+
+main();

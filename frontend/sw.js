@@ -1,0 +1,103 @@
+/*
+ * Service worker: lets the pages open on a phone without a network.
+ *
+ * Same-origin GETs outside /api/ are served cache-first, and refreshed in
+ * the background so the next visit gets the newer copy. /api/ is never
+ * touched here: those requests go to the network as if there were no
+ * service worker, and offline writes are the outbox's job (api.js).
+ * Navigations are cached without their query string, so /login/?next=...
+ * opens offline too.
+ */
+
+const CACHE = 'swn-pages-v1';
+
+const PRECACHE = [
+	'/',
+	'/manifest.webmanifest',
+	'/assets/app.css',
+	'/assets/api.js',
+	'/assets/icon.svg',
+	'/login/',
+	'/login/login.js',
+	'/admin/',
+	'/admin/admin.js',
+	'/fair/',
+	'/help/',
+	'/help/index.js',
+	'/help/wage.js',
+	'/help/track.html',
+	'/help/track.js',
+	'/admin/cases.html',
+	'/admin/cases.js',
+	'/admin/case.html',
+	'/admin/case.js',
+	'/field/',
+];
+
+const OFFLINE_PAGE = `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>没有网络</title><link rel="stylesheet" href="/assets/app.css"></head>
+<body><main><div class="card placeholder"><p class="big">当前没有网络</p>
+<p>这个页面还没有保存到本机，请联网后再打开。</p>
+<p><a class="btn" href="/">返回首页</a></p></div></main></body></html>`;
+
+function cacheable(res) {
+	return res && res.ok && res.type === 'basic' && !res.redirected;
+}
+
+self.addEventListener('install', (event) => {
+	/* One missing file must not keep the worker from installing. */
+	event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(
+	    PRECACHE.map((url) => fetch(url, { cache: 'no-cache' })
+		.then((res) => cacheable(res) ? cache.put(url, res) : null)
+		.catch(() => null))))
+	    .then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+	event.waitUntil(caches.keys()
+	    .then((keys) => Promise.all(keys
+		.filter((k) => k.startsWith('swn-') && k !== CACHE)
+		.map((k) => caches.delete(k))))
+	    .then(() => self.clients.claim()));
+});
+
+async function cacheFirst(event, req, url) {
+	const cache = await caches.open(CACHE);
+	const key = req.mode === 'navigate' ? url.origin + url.pathname : req;
+	const cached = await cache.match(key);
+	/* A navigation request cannot be copied with options; other
+	 * requests revalidate past the HTTP cache. */
+	const live = req.mode === 'navigate' ? fetch(req) :
+	    fetch(req, { cache: 'no-cache' });
+	const refresh = live.then((res) => {
+		if (cacheable(res))
+			event.waitUntil(cache.put(key, res.clone()).catch(() => null));
+		return res;
+	});
+	if (cached) {
+		event.waitUntil(refresh.catch(() => null));
+		return cached;
+	}
+	try {
+		return await refresh;
+	} catch (e) {
+		if (req.mode === 'navigate') {
+			return new Response(OFFLINE_PAGE, { status: 503,
+			    headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+		}
+		throw e;
+	}
+}
+
+self.addEventListener('fetch', (event) => {
+	const req = event.request;
+	if (req.method !== 'GET')
+		return;
+	const url = new URL(req.url);
+	if (url.origin !== self.location.origin ||
+	    url.pathname.startsWith('/api/') || url.pathname === '/sw.js')
+		return;
+	event.respondWith(cacheFirst(event, req, url));
+});
