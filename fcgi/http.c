@@ -259,7 +259,9 @@ req_if_match(struct req *r, int64_t version)
 	if (*p == '"')
 		p++;
 	v = strtoll(p, &end, 10);
-	if (end == p || (*end != '"' && *end != '\0')) {
+	if (*end == '"')
+		end++;
+	if (end == p || *end != '\0' || *p < '0' || *p > '9') {
 		http_problem(r, 400, "invalid_header",
 			     "If-Match 应为记录的 ETag，例如 \"3\"");
 		return -1;

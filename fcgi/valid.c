@@ -283,7 +283,8 @@ valid_money_str(const char *s, int64_t *fen)
 		p++;
 	}
 	for (; *p >= '0' && *p <= '9'; p++, ndig++) {
-		if (ndig >= 12)
+		/* Leading zeros are harmless; only significant digits count. */
+		if (yuan >= 1000000000000LL)
 			return "out_of_range";
 		yuan = yuan * 10 + (*p - '0');
 	}
