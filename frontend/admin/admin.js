@@ -5,7 +5,7 @@
  */
 import {
 	api, cachedGet, clearCache, clearProblem, loginUrl, outboxState,
-	readForm, showProblem, submit,
+	readForm, showProblem, submit, say
 } from '/assets/api.js';
 
 const ROLE = { admin: '管理员', staff: '工作人员', volunteer: '志愿者' };
@@ -20,10 +20,6 @@ let me = null;
 let units = [];
 let usersCursor = null;
 
-function say(node, text, kind = '') {
-	node.className = `msg ${kind}`.trim();
-	node.textContent = text;
-}
 
 function li(...kids) {
 	const n = document.createElement('li');

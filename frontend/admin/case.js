@@ -8,7 +8,7 @@
  * the outbox like every record typed in (POST /wage-cases/{id}/recoveries).
  */
 import {
-	api, cachedGet, clearProblem, loginUrl, readForm, showProblem, submit,
+	api, cachedGet, clearProblem, loginUrl, readForm, showProblem, submit, say, el
 } from '/assets/api.js';
 import {
 	ACTION, INDUSTRY, NEXT, RECOVERING, SOURCE, STATUS, money,
@@ -34,28 +34,7 @@ let me = null;
 let kase = null;
 let busy = false;
 
-function say(node, text, kind = '') {
-	node.className = `msg ${kind}`.trim();
-	node.textContent = text;
-}
 
-function el(tag, attrs = {}, ...kids) {
-	const n = document.createElement(tag);
-	for (const [k, v] of Object.entries(attrs)) {
-		if (k === 'class')
-			n.className = v;
-		else if (k === 'text')
-			n.textContent = v;
-		else if (k.startsWith('on'))
-			n.addEventListener(k.slice(2), v);
-		else
-			n.setAttribute(k, v);
-	}
-	for (const k of kids)
-		if (k !== null && k !== undefined)
-			n.append(k);
-	return n;
-}
 
 const canAct = () => me && (me.role === 'staff' || me.role === 'admin');
 

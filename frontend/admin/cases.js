@@ -4,7 +4,7 @@
  * next_cursor. The filters live in the address, so going back from a case
  * returns to the same list. Each row opens /admin/case.html?id=N.
  */
-import { api, cachedGet, loginUrl, showProblem, clearProblem } from '/assets/api.js';
+import { api, cachedGet, loginUrl, showProblem, clearProblem, say, el } from '/assets/api.js';
 import { INDUSTRY, money, when } from '/help/wage.js';
 
 const FILTERS = ['q', 'status', 'industry', 'unit_id', 'from', 'to'];
@@ -20,26 +20,7 @@ const listMsg = $('list-msg');
 let cursor = null;
 let seq = 0;                    /* answers to an older query are dropped */
 
-function say(node, text, kind = '') {
-	node.className = `msg ${kind}`.trim();
-	node.textContent = text;
-}
 
-function el(tag, attrs = {}, ...kids) {
-	const n = document.createElement(tag);
-	for (const [k, v] of Object.entries(attrs)) {
-		if (k === 'class')
-			n.className = v;
-		else if (k === 'text')
-			n.textContent = v;
-		else
-			n.setAttribute(k, v);
-	}
-	for (const k of kids)
-		if (k !== null && k !== undefined)
-			n.append(k);
-	return n;
-}
 
 function filters() {
 	const q = new URLSearchParams();

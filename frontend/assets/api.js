@@ -650,7 +650,14 @@ export function dropFailed(id) {
  * Badge: <div data-outbox></div> anywhere on a page.
  */
 
-function el(tag, attrs = {}, ...kids) {
+/* Shows a message in a status line: kind '', 'ok' or 'error'. */
+export function say(node, text, kind = '') {
+	node.className = `msg ${kind}`.trim();
+	node.textContent = text;
+}
+
+/* Builds an element: el('li', {class, text, onclick, ...attributes}, ...kids). */
+export function el(tag, attrs = {}, ...kids) {
 	const n = document.createElement(tag);
 	for (const [k, v] of Object.entries(attrs)) {
 		if (k === 'class')

@@ -20,7 +20,7 @@
  */
 import {
 	api, cachedGet, clearProblem, dropFailed, fillForm, flush, outboxState,
-	readForm, showProblem, submit,
+	readForm, showProblem, submit, say, el
 } from '/assets/api.js';
 import {
 	digitsOnly, idNumberProblem, normalizeAmount, phoneOk, toFen, yuan,
@@ -39,26 +39,7 @@ const rows = $('workers');
 const submitBtn = $('submit');
 const pageMsg = $('page-msg');
 
-function say(node, text, kind = '') {
-	node.className = `msg ${kind}`.trim();
-	node.textContent = text;
-}
 
-function el(tag, attrs = {}, ...kids) {
-	const n = document.createElement(tag);
-	for (const [k, v] of Object.entries(attrs)) {
-		if (k === 'class')
-			n.className = v;
-		else if (k === 'text')
-			n.textContent = v;
-		else
-			n.setAttribute(k, v);
-	}
-	for (const k of kids)
-		if (k !== null && k !== undefined)
-			n.append(k);
-	return n;
-}
 
 function load(key, fallback) {
 	try {
