@@ -337,6 +337,15 @@ page_cursor(struct req *r, int64_t last_id)
 	return out;
 }
 
+int
+http_page(struct req *r, json_t *items, int more, int64_t last_id)
+{
+	return http_json(r, 200,
+			 json_pack("{s:o, s:o}", "items", items, "next_cursor",
+				   more ? json_string(page_cursor(r, last_id))
+					: json_null()));
+}
+
 static const char *
 param(struct req *r, const char *name)
 {

@@ -97,6 +97,8 @@ int64_t req_id(const struct req *, size_t i);
 int req_if_match(struct req *, int64_t version);
 int req_page(struct req *, int *limit, int64_t *after);
 char *page_cursor(struct req *, int64_t last_id);
+/* Answers {items, next_cursor} (steals items); more: rows follow last_id. */
+int http_page(struct req *, json_t *items, int more, int64_t last_id);
 void http_etag(struct req *, int64_t version);
 
 void http_read(struct req *, FCGX_Request *, struct db *);

@@ -143,10 +143,7 @@ users_list(struct req *r)
 		json_decref(items);
 		return HANDLER_DB;
 	}
-	return http_json(r, 200,
-			 json_pack("{s:o, s:o}", "items", items, "next_cursor",
-				   rc == 1 ? json_string(page_cursor(r, last))
-					   : json_null()));
+	return http_page(r, items, rc == 1, last);
 }
 
 /*

@@ -832,11 +832,7 @@ wage_cases_list(struct req *r)
 		json_decref(items);
 		return HANDLER_DB;
 	}
-	return http_json(r, 200,
-			 json_pack("{s:o, s:o}", "items", items, "next_cursor",
-				   rc == 1 && n == limit
-				       ? json_string(page_cursor(r, last))
-				       : json_null()));
+	return http_page(r, items, rc == 1 && n == limit, last);
 }
 
 /*
