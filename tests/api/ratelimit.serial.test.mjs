@@ -41,6 +41,17 @@ test('a flood of anonymous logins gets 429 rate_limited', { timeout: 120_000 }, 
   assertProblem(res, 401);
 });
 
+test('guessing tracking codes is slowed down: 429 after a burst', { timeout: 120_000 }, async () => {
+  const answers = await Promise.all(Array.from({ length: 150 }, (_, i) =>
+    api('GET', `/wage-cases/track?reference=QX2021-000001&code=GUESS${String(i).padStart(3, '2')}`,
+      { noRetry: true })));
+  const limited = answers.filter((a) => a.status === 429);
+  assert.ok(limited.length >= 1, `some were limited: ${answers.map((a) => a.status).join(' ')}`);
+  for (const a of limited) assertProblem(a, 429, 'rate_limited');
+  for (const a of answers) assert.ok(a.status === 404 || a.status === 429, show(a));
+  await sleep(1500);
+});
+
 test('a bearer burst is not limited (GET and POST)', { timeout: 120_000 }, async () => {
   const gets = await Promise.all(Array.from({ length: 150 }, () => api('GET', '/me', { token })));
   for (const r of gets) assert.equal(r.status, 200, show(r));
