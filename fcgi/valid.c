@@ -333,7 +333,7 @@ valid_money_json(const json_t *v, int64_t *fen)
 		double x = json_real_value(v), f;
 
 		if (!(x >= 0) || x > MONEY_MAX_FEN / 100.0)
-			return x < 0 ? "out_of_range" : "out_of_range";
+			return "out_of_range";
 		f = x * 100.0;
 		if (fabs(f - nearbyint(f)) > 1e-3)
 			return "decimals";

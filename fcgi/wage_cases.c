@@ -772,11 +772,12 @@ wage_cases_list(struct req *r)
 	if (from && to && strcmp(from, to) > 0)
 		verrs_add(&e, "to", "out_of_range", "结束日期早于开始日期");
 	q = req_query(r, "q");
-	if (q != NULL && (*q == '\0' || utf8_chars(q) > 100))
-		q = *q == '\0' ? NULL
-			       : (verrs_add(&e, "q", "too_long",
-					    "搜索词最多 100 个字"),
-				  NULL);
+	if (q != NULL && *q == '\0')
+		q = NULL;
+	if (q != NULL && utf8_chars(q) > 100) {
+		verrs_add(&e, "q", "too_long", "搜索词最多 100 个字");
+		q = NULL;
+	}
 	u = req_query(r, "unit_id");
 	if (u != NULL && *u != '\0') {
 		char *end;
