@@ -5,6 +5,7 @@
 #   make start    the same in the background (idempotent); make stop
 #   make test     unit tests, then API and browser tests on a private stack
 #   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello
+#   make rotate-keys  a new personal-data key, everything re-sealed under it
 #
 # VAR (runtime state) and PORT let several instances run side by side.
 
@@ -41,7 +42,8 @@ WORKER := build/swn-worker
 HELLO := build/bench-hello
 FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
 
-.PHONY: all deps build run start stop test bench fmt fmt-check clean
+.PHONY: all deps build run start stop test bench fmt fmt-check clean \
+	rotate-keys
 
 all: build
 
@@ -86,6 +88,12 @@ start: deps
 
 stop:
 	scripts/stop.sh
+
+# A new personal-data key; every stored value re-sealed under it while the
+# service runs (docs/personal-data.md).
+rotate-keys:
+	@$(MAKE) --no-print-directory build
+	scripts/rotate-keys.sh
 
 test: deps
 	@$(MAKE) --no-print-directory build

@@ -22,14 +22,32 @@
 
 static atomic_int next_slot;
 
+/*
+ * Records a failure; nothing is logged here.  Many failures are expected
+ * and handled by the caller (a duplicate idempotency key is a replay, a
+ * lock wait is a request still in flight), and a server message may quote
+ * the value that failed, so the request that gives up logs one line with
+ * db_log_failure().
+ */
 static void
 db_fail(struct db *db, unsigned err, const char *msg)
 {
 	db->err = err;
 	snprintf(db->errmsg, sizeof(db->errmsg), "%s", msg);
-	fprintf(stderr, "swn-worker: db error %u: %s\n", err, msg);
 	if (db_lost(db))
 		db_close(db);
+}
+
+/* Client-side errors (2000-2999) describe the connection, never data. */
+void
+db_log_failure(const struct db *db, const char *context)
+{
+	int client = db->err >= 2000 && db->err < 3000;
+	const char *sql = client ? NULL : db->errsql;
+
+	fprintf(stderr, "swn-worker: %s: db error %u%s%s%s%.100s%s\n", context,
+		db->err, client ? ": " : "", client ? db->errmsg : "",
+		sql ? " in [" : "", sql ? sql : "", sql ? "]" : "");
 }
 
 int
@@ -269,6 +287,7 @@ run(struct db *db, struct sql *s, const char *fmt, va_list *ap)
 		db_fail(db, CR_INVALID_PARAMETER_NO, s->text);
 		return NULL;
 	}
+	db->errsql = s->text;
 	memset(b, 0, sizeof(b));
 	for (i = 0; i < n; i++) {
 		isnull[i] = 0;
@@ -305,6 +324,7 @@ run(struct db *db, struct sql *s, const char *fmt, va_list *ap)
 			const void *v = va_arg(*ap, const void *);
 
 			len[i] = va_arg(*ap, size_t);
+			isnull[i] = v == NULL;
 			b[i].buffer_type = MYSQL_TYPE_BLOB;
 			b[i].buffer = (void *)v;
 			b[i].buffer_length = len[i];
@@ -444,6 +464,13 @@ vrow(struct dbres *r, struct arena *a, const char *fmt, va_list *ap)
 		case 's':
 			*va_arg(*ap, char **) = v;
 			break;
+		case 'B': {
+			struct blob *bl = va_arg(*ap, struct blob *);
+
+			bl->p = (unsigned char *)v;
+			bl->n = v ? r->lens[i] : 0;
+			break;
+		}
 		default:
 			abort();
 		}

@@ -9,11 +9,13 @@
  *   params:  i  int64_t
  *            I  int present, int64_t value (SQL NULL when !present)
  *            s  const char * (SQL NULL when NULL)
- *            b  const void *, size_t (bytes)
+ *            b  const void *, size_t (bytes; SQL NULL when the pointer
+ *               is NULL)
  *            d  double
  *   columns: i  int64_t * (NULL reads as 0)
  *            I  int64_t *, int *isnull
  *            s  char ** copied into the arena (NULL for SQL NULL)
+ *            B  struct blob * copied into the arena (p NULL for SQL NULL)
  *            d  double *
  */
 #ifndef SWN_DB_H
@@ -27,6 +29,12 @@
 #include "arena.h"
 
 #define DB_SLOTS 512
+
+/* Bytes of a VARBINARY or BLOB column, in the request's arena. */
+struct blob {
+	unsigned char *p; /* NULL for SQL NULL */
+	size_t n;
+};
 
 struct sql {
 	const char *text;
@@ -52,7 +60,11 @@ struct db {
 	long long last_id; /* AUTO_INCREMENT of the last db_exec */
 	int in_tx;
 	long long ok_at; /* CLOCK_MONOTONIC ms of the last good exchange */
+	/* The last failure, for the one log line its request writes: the
+	 * server's message (which may quote a stored value, so it is only
+	 * logged for connection failures) and the fixed SQL text. */
 	char errmsg[256];
+	const char *errsql;
 };
 
 struct dbres {
@@ -86,5 +98,6 @@ long long db_last_id(struct db *);
 
 int db_lost(const struct db *);
 int db_retryable(const struct db *);
+void db_log_failure(const struct db *, const char *context);
 
 #endif

@@ -346,6 +346,21 @@ http_page(struct req *r, json_t *items, int more, int64_t last_id)
 					: json_null()));
 }
 
+json_t *
+json_money(int64_t fen)
+{
+	char buf[32];
+
+	money_format(fen, buf);
+	return json_string(buf);
+}
+
+json_t *
+json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
 static const char *
 param(struct req *r, const char *name)
 {

@@ -64,7 +64,8 @@ struct req {
 	struct user user_storage;
 	unsigned char token_hash[32];
 	int by_cookie;
-	int64_t idem_scope; /* the caller that claimed the key */
+	int64_t idem_scope;	     /* the caller that claimed the key */
+	unsigned char idem_hash[16]; /* its blind index (PII_IDX_LEN) */
 
 	/* The response. */
 	int status;
@@ -97,6 +98,10 @@ int64_t req_id(const struct req *, size_t i);
 int req_if_match(struct req *, int64_t version);
 int req_page(struct req *, int *limit, int64_t *after);
 char *page_cursor(struct req *, int64_t last_id);
+/* JSON values of the contract's shapes: money as "1234.50" (from fen),
+ * and a string or null. */
+json_t *json_money(int64_t fen);
+json_t *json_str_or_null(const char *);
 /* Answers {items, next_cursor} (steals items); more: rows follow last_id. */
 int http_page(struct req *, json_t *items, int more, int64_t last_id);
 void http_etag(struct req *, int64_t version);

@@ -30,3 +30,20 @@ mask_phone(struct arena *a, const char *s)
 {
 	return mask(a, s, 3, 4);
 }
+
+int
+mask_sealed(struct arena *a, const char *ad, const struct blob *b,
+	    enum pii_kind kind, int unmask, char **out)
+{
+	char *plain;
+
+	*out = NULL;
+	if (pii_open(a, ad, b, &plain, NULL) != 0)
+		return -1;
+	if (unmask || plain == NULL)
+		*out = plain;
+	else
+		*out = kind == PII_IDNUM ? mask_idnum(a, plain)
+					 : mask_phone(a, plain);
+	return 0;
+}

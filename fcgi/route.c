@@ -154,10 +154,14 @@ allowed(const struct user *u, enum who who)
 	return 0;
 }
 
-/* Turns a failed database call into the answer the client gets. */
+/* Turns a failed database call into the answer the client gets, and
+ * logs it once: the route's pattern, never the path, which may hold a
+ * code, and never a value. */
 static void
-db_failed(struct req *r)
+db_failed(struct req *r, const struct route *rt)
 {
+	db_log_failure(r->db, arena_printf(&r->arena, "%s %s", r->method_name,
+					   rt ? rt->pattern : "?"));
 	http_reset_response(r);
 	if (r->db->my == NULL || db_lost(r->db)) {
 		http_header(r, "Retry-After: 5");
@@ -215,7 +219,7 @@ run_write(struct req *r, const struct route *rt)
 		if (!db_retryable(r->db))
 			break;
 	}
-	db_failed(r);
+	db_failed(r, rt);
 }
 
 void
@@ -251,7 +255,7 @@ route_dispatch(struct req *r)
 		return;
 	}
 	if (db_ensure(r->db) != 0 || auth_identify(r) != 0) {
-		db_failed(r);
+		db_failed(r, rt);
 		return;
 	}
 	if (!allowed(r->user, rt->who)) {
@@ -272,7 +276,7 @@ route_dispatch(struct req *r)
 	}
 	if (r->method == M_GET) {
 		if (rt->handler(r) == HANDLER_DB)
-			db_failed(r);
+			db_failed(r, rt);
 		return;
 	}
 	run_write(r, rt);

@@ -146,6 +146,37 @@ valid_trim(struct arena *a, const char *in)
 	return arena_strndup(a, (const char *)s, n);
 }
 
+/*
+ * Does s hold a character a line of text may not: a C0 or C1 control, DEL,
+ * or a bidirectional embedding, override or isolate (U+202A-U+202E,
+ * U+2066-U+2069), which can make text display in an order other than it
+ * is stored?  Multi-line text may hold tabs and newlines (CRLF included).
+ * The rule is API.md v1.1 "Everywhere".
+ */
+int
+valid_text_bad(const char *in, int multi)
+{
+	const unsigned char *s = (const unsigned char *)in;
+
+	for (; *s != '\0'; s++) {
+		if (*s < 0x20 || *s == 0x7f) {
+			if (multi && (*s == '\n' || *s == '\t' ||
+				      (*s == '\r' && s[1] == '\n')))
+				continue;
+			return 1;
+		}
+		if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F)
+			return 1;
+		if (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0xAA &&
+		    s[2] <= 0xAE)
+			return 1;
+		if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 &&
+		    s[2] <= 0xA9)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 is_digits(const char *s, size_t n)
 {
@@ -472,6 +503,8 @@ valid_field(struct arena *a, const json_t *v, const struct vfield *f, void *out,
 			code = "too_short";
 		else if (f->max > 0 && n > (size_t)f->max)
 			code = "too_long";
+		else if (valid_text_bad(s, (f->flags & V_MULTI) != 0))
+			code = "format";
 		else if (f->check != NULL)
 			code = f->check(s);
 		if (code == NULL)

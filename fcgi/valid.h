@@ -43,6 +43,10 @@ enum vtype {
 };
 
 #define V_REQ 0x01 /* missing, null or empty is an error */
+/* Multi-line text (description, note): newline and tab are allowed.  Every
+ * other string is one line and refuses all control characters and the
+ * bidirectional overrides (API.md v1.1 "Everywhere"): 400 "format". */
+#define V_MULTI 0x02
 
 struct vtable;
 
@@ -66,6 +70,42 @@ struct vtable {
 	size_t nfields;
 	size_t size; /* sizeof the target struct, for arrays */
 };
+
+/*
+ * Rows of a field table.  st is the target struct, member the field it
+ * fills; a table indexed by an enum reads [C_NAME] = F(...).
+ *
+ *   F   a scalar (string, int, money, date, id number, phone, ...)
+ *   FE  one of names (VT_ENUM) or FS a non-empty set of them (VT_ENUMSET)
+ *   FO  a nested object described by table
+ *   FA  an array of objects described by table, min..max items, its length
+ *       in count
+ */
+#define F(st, name, label, type, flags, min, max, member)                      \
+	{                                                                      \
+		name, label, type, flags, min, max, offsetof(st, member),      \
+		    NULL, NULL, 0, NULL                                        \
+	}
+#define FE(st, name, label, flags, member, names)                              \
+	{                                                                      \
+		name, label, VT_ENUM, flags, 0, 0, offsetof(st, member),       \
+		    names, NULL, 0, NULL                                       \
+	}
+#define FS(st, name, label, flags, member, names)                              \
+	{                                                                      \
+		name, label, VT_ENUMSET, flags, 0, 0, offsetof(st, member),    \
+		    names, NULL, 0, NULL                                       \
+	}
+#define FO(st, name, label, flags, member, table)                              \
+	{                                                                      \
+		name, label, VT_OBJECT, flags, 0, 0, offsetof(st, member),     \
+		    NULL, table, 0, NULL                                       \
+	}
+#define FA(st, name, label, flags, min, max, member, table, count)             \
+	{                                                                      \
+		name, label, VT_ARRAY, flags, min, max, offsetof(st, member),  \
+		    NULL, table, offsetof(st, count), NULL                     \
+	}
 
 #define VTABLE(f, type)                                                        \
 	{                                                                      \
@@ -94,6 +134,7 @@ const char *valid_date(const char *in);
 const char *valid_money_str(const char *in, int64_t *fen);
 const char *valid_money_json(const json_t *, int64_t *fen);
 
+int valid_text_bad(const char *, int multi);
 size_t utf8_chars(const char *);
 char *valid_trim(struct arena *, const char *);
 const char *valid_message(const char *code);

@@ -12,11 +12,13 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "codes.h"
 #include "mask.h"
+#include "pii.h"
+#include "query.h"
 #include "resources.h"
 
 #define WORKERS_MAX 500
-#define TRACKING_LEN 8
 
 static const char *const sources[] = {"self",	  "volunteer", "hotline",
 				      "platform", "referral",  NULL};
@@ -111,17 +113,6 @@ enum {
 	C_WORKERS
 };
 
-#define F(st, name, label, type, flags, min, max, member)                      \
-	{                                                                      \
-		name, label, type, flags, min, max, offsetof(st, member),      \
-		    NULL, NULL, 0, NULL                                        \
-	}
-#define FE(st, name, label, flags, member, names)                              \
-	{                                                                      \
-		name, label, VT_ENUM, flags, 0, 0, offsetof(st, member),       \
-		    names, NULL, 0, NULL                                       \
-	}
-
 static const struct vfield reporter_fields[] = {
     F(struct reporter_in, "name", "联系人姓名", VT_STRING, V_REQ, 1, 50, name),
     F(struct reporter_in, "phone", "联系电话", VT_PHONE, V_REQ, 0, 0, phone),
@@ -157,14 +148,12 @@ static const struct vfield case_fields[] = {
 	FE(struct case_in, "industry", "行业", V_REQ, industry, industries),
     [C_SITE] = F(struct case_in, "site_address", "工地或单位地址", VT_STRING, 0,
 		 1, 200, site_address),
-    [C_DESCRIPTION] = F(struct case_in, "description", "情况说明", VT_STRING, 0,
-			0, 2000, description),
-    [C_REPORTER] = {"reporter", "联系人", VT_OBJECT, V_REQ, 0, 0,
-		    offsetof(struct case_in, reporter), NULL, &reporter_table,
-		    0, NULL},
-    [C_WORKERS] = {"workers", "农民工名单", VT_ARRAY, V_REQ, 1, WORKERS_MAX,
-		   offsetof(struct case_in, workers), NULL, &worker_table,
-		   offsetof(struct case_in, nworkers), NULL},
+    [C_DESCRIPTION] = F(struct case_in, "description", "情况说明", VT_STRING,
+			V_MULTI, 0, 2000, description),
+    [C_REPORTER] = FO(struct case_in, "reporter", "联系人", V_REQ, reporter,
+		      &reporter_table),
+    [C_WORKERS] = FA(struct case_in, "workers", "农民工名单", V_REQ, 1,
+		     WORKERS_MAX, workers, &worker_table, nworkers),
 };
 static const struct vtable case_table = VTABLE(case_fields, struct case_in);
 
@@ -183,11 +172,10 @@ static const struct vfield patch_fields[] = {
 	FE(struct case_in, "industry", "行业", 0, industry, industries),
     [C_SITE] = F(struct case_in, "site_address", "工地或单位地址", VT_STRING, 0,
 		 1, 200, site_address),
-    [C_DESCRIPTION] = F(struct case_in, "description", "情况说明", VT_STRING, 0,
-			0, 2000, description),
-    [C_REPORTER] = {"reporter", "联系人", VT_OBJECT, 0, 0, 0,
-		    offsetof(struct case_in, reporter), NULL, &reporter_table,
-		    0, NULL},
+    [C_DESCRIPTION] = F(struct case_in, "description", "情况说明", VT_STRING,
+			V_MULTI, 0, 2000, description),
+    [C_REPORTER] =
+	FO(struct case_in, "reporter", "联系人", 0, reporter, &reporter_table),
 };
 static const struct vtable patch_table = VTABLE(patch_fields, struct case_in);
 
@@ -199,7 +187,7 @@ struct transition_in {
 
 static const struct vfield transition_fields[] = {
     FE(struct transition_in, "to", "目标状态", V_REQ, to, statuses),
-    F(struct transition_in, "note", "备注", VT_STRING, 0, 0, 2000, note),
+    F(struct transition_in, "note", "备注", VT_STRING, V_MULTI, 0, 2000, note),
 };
 static const struct vtable transition_table =
     VTABLE(transition_fields, struct transition_in);
@@ -227,7 +215,11 @@ static const struct vtable recovery_table =
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
 #define DAY(col) "DATE_FORMAT(" col ", '%Y-%m-%d')"
 
-SQL(sql_unit_path, "SELECT path FROM units WHERE id = ?");
+/* Sealed columns' associated data (pii.h): their table and column. */
+#define AD_REPORTER_PHONE "wage_cases.reporter_phone"
+#define AD_WORKER_IDNUM "wage_case_workers.id_number"
+#define AD_WORKER_PHONE "wage_case_workers.phone"
+
 SQL(sql_year, "SELECT YEAR(CURDATE())");
 SQL(sql_bump, "INSERT INTO reference_counters (kind, year, last) "
 	      "VALUES ('QX', ?, 1) ON DUPLICATE KEY UPDATE last = last + 1");
@@ -235,68 +227,33 @@ SQL(sql_counter, "SELECT last FROM reference_counters "
 		 "WHERE kind = 'QX' AND year = ?");
 SQL(sql_insert, "INSERT INTO wage_cases (reference, unit_id, source, "
 		"employer_name, employer_credit_code, project_name, industry, "
-		"site_address, description, reporter_name, reporter_phone, "
+		"site_address, description, reporter_name, reporter_phone_enc, "
 		"tracking_hash, amount_owed, created_by, created_at, "
 		"updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 		"NOW(), NOW())");
 SQL(sql_insert_worker, "INSERT INTO wage_case_workers (case_id, name, "
-		       "id_number, phone, amount_owed) VALUES (?, ?, ?, ?, ?)");
+		       "id_number_enc, id_number_idx, phone_enc, amount_owed) "
+		       "VALUES (?, ?, ?, ?, ?, ?)");
 SQL(sql_event, "INSERT INTO wage_case_events (case_id, at, user_id, "
 	       "from_status, to_status, note) VALUES (?, NOW(), ?, ?, ?, ?)");
 
+/* clang-format off: it would split the string concatenation apart. */
+// clang-format off
 #define CASE_COLS                                                              \
 	"c.id, c.reference, c.unit_id, c.source, c.status, c.employer_name, "  \
 	"c.employer_credit_code, c.project_name, c.industry, c.site_address, " \
-	"c.description, c.reporter_name, c.reporter_phone, c.amount_owed, "    \
-	"c.amount_recovered, " DAY("c.accepted_on") ", " DAY(                  \
-	    "c.closed_on") ", " TS("c.created_at") ", " TS("c.updated_at") "," \
-									   " " \
-									   "c" \
-									   "." \
-									   "v" \
-									   "e" \
-									   "r" \
-									   "s" \
-									   "i" \
-									   "o" \
-									   "n" \
-									   "," \
-									   " " \
-									   "c" \
-									   "." \
-									   "c" \
-									   "r" \
-									   "e" \
-									   "a" \
-									   "t" \
-									   "e" \
-									   "d" \
-									   "_" \
-									   "b" \
-									   "y" \
-									   "," \
-									   " " \
-									   "n" \
-									   "." \
-									   "p" \
-									   "a" \
-									   "t" \
-									   "h" \
-									   "," \
-									   " " \
-									   "n" \
-									   "." \
-									   "n" \
-									   "a" \
-									   "m" \
-									   "e"
+	"c.description, c.reporter_name, c.reporter_phone_enc, c.amount_owed, "\
+	"c.amount_recovered, " DAY("c.accepted_on") ", "                       \
+	DAY("c.closed_on") ", " TS("c.created_at") ", " TS("c.updated_at") ", " \
+	"c.version, c.created_by, n.path, n.name"
+// clang-format on
 
 SQL(sql_case, "SELECT " CASE_COLS " FROM wage_cases c "
 	      "JOIN units n ON n.id = c.unit_id WHERE c.id = ?");
 SQL(sql_case_lock, "SELECT " CASE_COLS " FROM wage_cases c "
 		   "JOIN units n ON n.id = c.unit_id WHERE c.id = ? "
 		   "FOR UPDATE");
-SQL(sql_workers, "SELECT id, name, id_number, phone, amount_owed, "
+SQL(sql_workers, "SELECT id, name, id_number_enc, phone_enc, amount_owed, "
 		 "amount_recovered FROM wage_case_workers WHERE case_id = ? "
 		 "ORDER BY id");
 SQL(sql_recoveries,
@@ -322,12 +279,30 @@ SQL(sql_list, "SELECT " CASE_COLS ", (SELECT COUNT(*) FROM wage_case_workers w "
 	      "OR c.project_name LIKE ?) "
 	      "AND (? IS NULL OR c.created_at >= ?) "
 	      "AND (? IS NULL OR c.created_at < ? + INTERVAL 1 DAY) "
+	      "AND (? IS NULL OR EXISTS (SELECT 1 FROM wage_case_workers w "
+	      "WHERE w.case_id = c.id AND w.id_number_idx = ?)) "
 	      "ORDER BY c.id DESC LIMIT ?");
+/* One person, one file: the other cases naming a worker's ID number,
+ * found through the blind index, limited to what the caller may see. */
+SQL(sql_other_cases, "SELECT w1.id, c.id, c.reference, c.status "
+		     "FROM wage_case_workers w1 "
+		     "JOIN wage_case_workers w2 "
+		     "ON w2.id_number_idx = w1.id_number_idx "
+		     "AND w2.case_id <> w1.case_id "
+		     "JOIN wage_cases c ON c.id = w2.case_id "
+		     "JOIN units n ON n.id = c.unit_id "
+		     "WHERE w1.case_id = ? AND n.path LIKE CONCAT(?, '%') "
+		     "AND (? IS NULL OR c.created_by = ?) "
+		     "GROUP BY w1.id, c.id ORDER BY w1.id, c.id DESC");
+SQL(sql_audit_search, "INSERT INTO audit_log (at, user_id, action, "
+		      "table_name, after_json, remote_addr) "
+		      "VALUES (NOW(6), ?, 'wage_case.search_id_number', "
+		      "'wage_cases', ?, ?)");
 SQL(sql_update,
     "UPDATE wage_cases SET unit_id = ?, source = ?, employer_name = ?, "
     "employer_credit_code = ?, project_name = ?, industry = ?, "
     "site_address = ?, description = ?, reporter_name = ?, "
-    "reporter_phone = ?, version = version + 1, updated_at = NOW() "
+    "reporter_phone_enc = ?, version = version + 1, updated_at = NOW() "
     "WHERE id = ?");
 SQL(sql_transition,
     "UPDATE wage_cases SET status = ?, "
@@ -360,31 +335,45 @@ struct case_row {
 	int no_creator;
 	char *reference, *source, *status, *employer, *credit, *project;
 	char *industry, *site, *description, *rep_name, *rep_phone;
+	struct blob rep_phone_enc;
 	char *accepted_on, *closed_on, *created_at, *updated_at;
 	char *unit_path, *unit_name;
 	int64_t nworkers;
 };
 
-#define CASE_FMT "isissssssssssiissssiIss"
+#define CASE_FMT "isisssssssssBiissssiIss"
 
+/* Opens the reporter's phone of a case just read.  A value that does not
+ * open is a server fault (a key missing): HANDLER_DB, answered 500. */
+static int
+open_case(struct req *r, struct case_row *c)
+{
+	if (pii_open(&r->arena, AD_REPORTER_PHONE, &c->rep_phone_enc,
+		     &c->rep_phone, NULL) != 0) {
+		r->db->err = 0;
+		r->db->errsql = "wage_cases.reporter_phone does not open";
+		return HANDLER_DB;
+	}
+	return 0;
+}
+
+/* Returns 1 found, 0 none, -1 (HANDLER_DB) on a failure. */
 static int
 read_case(struct req *r, struct sql *s, int64_t id, struct case_row *c)
 {
-	memset(c, 0, sizeof(*c));
-	return db_one(
-	    r->db, &r->arena, s, "i", CASE_FMT, id, &c->id, &c->reference,
-	    &c->unit_id, &c->source, &c->status, &c->employer, &c->credit,
-	    &c->project, &c->industry, &c->site, &c->description, &c->rep_name,
-	    &c->rep_phone, &c->owed, &c->recovered, &c->accepted_on,
-	    &c->closed_on, &c->created_at, &c->updated_at, &c->version,
-	    &c->created_by, &c->no_creator, &c->unit_path, &c->unit_name);
-}
+	int rc;
 
-/* The subtree a caller works in: admins everything. */
-static const char *
-scope_path(const struct req *r)
-{
-	return r->user->role == ROLE_ADMIN ? "/" : r->user->unit_path;
+	memset(c, 0, sizeof(*c));
+	rc = db_one(r->db, &r->arena, s, "i", CASE_FMT, id, &c->id,
+		    &c->reference, &c->unit_id, &c->source, &c->status,
+		    &c->employer, &c->credit, &c->project, &c->industry,
+		    &c->site, &c->description, &c->rep_name, &c->rep_phone_enc,
+		    &c->owed, &c->recovered, &c->accepted_on, &c->closed_on,
+		    &c->created_at, &c->updated_at, &c->version, &c->created_by,
+		    &c->no_creator, &c->unit_path, &c->unit_name);
+	if (rc == 1 && open_case(r, c) != 0)
+		return -1;
+	return rc;
 }
 
 static int
@@ -404,21 +393,6 @@ may_unmask(const struct req *r, const struct case_row *c)
 }
 
 static json_t *
-money(int64_t fen)
-{
-	char buf[32];
-
-	money_format(fen, buf);
-	return json_string(buf);
-}
-
-static json_t *
-nullable(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
 summary_json(struct req *r, const struct case_row *c, int unmask)
 {
 	int st = status_index(c->status);
@@ -430,16 +404,54 @@ summary_json(struct req *r, const struct case_row *c, int unmask)
 	    (json_int_t)c->unit_id, "unit_name", c->unit_name, "source",
 	    c->source, "status", c->status, "status_label",
 	    st >= 0 ? status_labels[st] : c->status, "employer_name",
-	    c->employer, "employer_credit_code", nullable(c->credit),
-	    "project_name", nullable(c->project), "industry", c->industry,
-	    "site_address", nullable(c->site), "description",
-	    nullable(c->description), "reporter", "name", c->rep_name, "phone",
+	    c->employer, "employer_credit_code", json_str_or_null(c->credit),
+	    "project_name", json_str_or_null(c->project), "industry",
+	    c->industry, "site_address", json_str_or_null(c->site),
+	    "description", json_str_or_null(c->description), "reporter", "name",
+	    c->rep_name, "phone",
 	    json_string(unmask ? c->rep_phone
 			       : mask_phone(&r->arena, c->rep_phone)),
-	    "amount_owed", money(c->owed), "amount_recovered",
-	    money(c->recovered), "accepted_on", nullable(c->accepted_on),
-	    "closed_on", nullable(c->closed_on), "created_at", c->created_at,
+	    "amount_owed", json_money(c->owed), "amount_recovered",
+	    json_money(c->recovered), "accepted_on",
+	    json_str_or_null(c->accepted_on), "closed_on",
+	    json_str_or_null(c->closed_on), "created_at", c->created_at,
 	    "updated_at", c->updated_at, "version", (json_int_t)c->version);
+}
+
+/*
+ * Each worker's other_cases: the cases that name the same ID number and
+ * that the caller may see (API.md v1.1 "Personal data").  ws holds the
+ * workers' objects in id order, as sql_workers and sql_other_cases list
+ * them.
+ */
+static int
+add_other_cases(struct req *r, int64_t case_id, json_t **ws, const int64_t *ids,
+		size_t n)
+{
+	int64_t wid, cid, vol = r->user->role == ROLE_VOLUNTEER;
+	char *ref, *status;
+	struct dbres q;
+	size_t i = 0;
+	int rc;
+
+	if (db_query(r->db, &q, &sql_other_cases, "isIi", case_id,
+		     scope_path(r), (int)vol, r->user->id, r->user->id) != 0)
+		return -1;
+	while ((rc = db_row(&q, &r->arena, "iiss", &wid, &cid, &ref,
+			    &status)) == 1) {
+		while (i < n && ids[i] < wid)
+			i++;
+		if (i == n)
+			break;
+		if (ids[i] != wid)
+			continue;
+		json_array_append_new(json_object_get(ws[i], "other_cases"),
+				      json_pack("{s:I, s:s, s:s}", "id",
+						(json_int_t)cid, "reference",
+						ref, "status", status));
+	}
+	db_end(&q);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The whole case: workers, recoveries and history.  Returns NULL on a
@@ -447,30 +459,45 @@ summary_json(struct req *r, const struct case_row *c, int unmask)
 static json_t *
 detail_json(struct req *r, const struct case_row *c, int unmask)
 {
-	json_t *o = summary_json(r, c, unmask), *list;
+	json_t *o = summary_json(r, c, unmask), *list, *w, **ws;
 	char *name, *idn, *phone, *on, *at, *who, *from, *to, *note;
-	int64_t id, wid, owed, rec, amount;
+	int64_t id, wid, owed, rec, amount, *ids;
+	struct blob idn_enc, phone_enc;
 	struct dbres q;
+	size_t n = 0;
 	int rc;
 
 	list = json_array();
 	json_object_set_new(o, "workers", list);
 	if (db_query(r->db, &q, &sql_workers, "i", c->id) != 0)
 		goto err;
-	while ((rc = db_row(&q, &r->arena, "isssii", &id, &name, &idn, &phone,
-			    &owed, &rec)) == 1)
-		json_array_append_new(
-		    list,
-		    json_pack(
-			"{s:I, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)id,
-			"name", name, "id_number",
-			nullable(unmask ? idn : mask_idnum(&r->arena, idn)),
-			"phone",
-			nullable(unmask ? phone : mask_phone(&r->arena, phone)),
-			"amount_owed", money(owed), "amount_recovered",
-			money(rec)));
+	ws = arena_alloc(&r->arena, (WORKERS_MAX + 1) * sizeof(*ws));
+	ids = arena_alloc(&r->arena, (WORKERS_MAX + 1) * sizeof(*ids));
+	while ((rc = db_row(&q, &r->arena, "isBBii", &id, &name, &idn_enc,
+			    &phone_enc, &owed, &rec)) == 1) {
+		if (mask_sealed(&r->arena, AD_WORKER_IDNUM, &idn_enc, PII_IDNUM,
+				unmask, &idn) != 0 ||
+		    mask_sealed(&r->arena, AD_WORKER_PHONE, &phone_enc,
+				PII_PHONE, unmask, &phone) != 0) {
+			rc = -1;
+			r->db->err = 0;
+			r->db->errsql = "wage_case_workers does not open";
+			break;
+		}
+		w = json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:[]}", "id",
+			      (json_int_t)id, "name", name, "id_number",
+			      json_str_or_null(idn), "phone",
+			      json_str_or_null(phone), "amount_owed",
+			      json_money(owed), "amount_recovered",
+			      json_money(rec), "other_cases");
+		json_array_append_new(list, w);
+		if (n <= WORKERS_MAX) {
+			ws[n] = w; /* borrowed: list owns it */
+			ids[n++] = id;
+		}
+	}
 	db_end(&q);
-	if (rc < 0)
+	if (rc < 0 || add_other_cases(r, c->id, ws, ids, n) != 0)
 		goto err;
 
 	list = json_array();
@@ -483,8 +510,8 @@ detail_json(struct req *r, const struct case_row *c, int unmask)
 		    list,
 		    json_pack("{s:I, s:I, s:o, s:s, s:s, s:o}", "id",
 			      (json_int_t)id, "worker_id", (json_int_t)wid,
-			      "amount", money(amount), "recovered_on", on,
-			      "created_at", at, "user", nullable(who)));
+			      "amount", json_money(amount), "recovered_on", on,
+			      "created_at", at, "user", json_str_or_null(who)));
 	db_end(&q);
 	if (rc < 0)
 		goto err;
@@ -495,11 +522,11 @@ detail_json(struct req *r, const struct case_row *c, int unmask)
 		goto err;
 	while ((rc = db_row(&q, &r->arena, "sssss", &at, &who, &from, &to,
 			    &note)) == 1)
-		json_array_append_new(list,
-				      json_pack("{s:s, s:o, s:o, s:s, s:o}",
-						"at", at, "user", nullable(who),
-						"from", nullable(from), "to",
-						to, "note", nullable(note)));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:o, s:o, s:s, s:o}", "at", at,
+				    "user", json_str_or_null(who), "from",
+				    json_str_or_null(from), "to", to, "note",
+				    json_str_or_null(note)));
 	db_end(&q);
 	if (rc < 0)
 		goto err;
@@ -543,18 +570,6 @@ load_visible(struct req *r, int lock, struct case_row *c)
 
 /* ---- Intake ------------------------------------------------------------ */
 
-/* Eight characters without look-alikes (no 0/O, 1/I/L). */
-static void
-tracking_code(char out[TRACKING_LEN + 1])
-{
-	static const char set[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-	int i;
-
-	for (i = 0; i < TRACKING_LEN; i++)
-		out[i] = set[randombytes_uniform(sizeof(set) - 1)];
-	out[TRACKING_LEN] = '\0';
-}
-
 /* Checks what the field tables cannot: one worker listed twice. */
 static void
 check_workers(struct req *r, const struct case_in *in, struct verrs *e)
@@ -596,8 +611,9 @@ int
 wage_cases_create(struct req *r)
 {
 	struct case_in in;
-	char code[TRACKING_LEN + 1], reference[32], *path = NULL;
-	unsigned char hash[32];
+	char code[CODE_LEN + 1], reference[32], *path = NULL;
+	unsigned char hash[CODE_HASH_LEN];
+	struct blob phone;
 	int64_t year = 0, seq = 0, id, owed = 0, unit;
 	const char *source;
 	struct case_row c;
@@ -621,8 +637,7 @@ wage_cases_create(struct req *r)
 	}
 	verrs_free(&e);
 	unit = in.has & VBIT(C_UNIT) ? in.unit_id : r->user->unit_id;
-	if ((rc = db_one(r->db, &r->arena, &sql_unit_path, "i", "s", unit,
-			 &path)) < 0)
+	if ((rc = unit_path(r, unit, &path)) < 0)
 		return HANDLER_DB;
 	if (rc == 0)
 		return http_field_error(r, "unit_id", "unknown",
@@ -649,24 +664,37 @@ wage_cases_create(struct req *r)
 		return HANDLER_DB;
 	snprintf(reference, sizeof(reference), "QX%04lld-%06lld",
 		 (long long)year, (long long)seq);
-	tracking_code(code);
-	crypto_hash_sha256(hash, (unsigned char *)code, TRACKING_LEN);
-	if (db_exec(r->db, &sql_insert, "sisssssssssbiI", reference, unit,
+	code_new(code);
+	code_hash(code, hash);
+	if (pii_seal_str(&r->arena, AD_REPORTER_PHONE, in.reporter.phone,
+			 &phone) != 0)
+		return HANDLER_DB;
+	if (db_exec(r->db, &sql_insert, "sissssssssbbiI", reference, unit,
 		    source, in.employer_name,
 		    in.has & VBIT(C_CREDIT) ? in.employer_credit_code : NULL,
 		    in.project_name, industries[in.industry], in.site_address,
-		    in.description, in.reporter.name, in.reporter.phone, hash,
+		    in.description, in.reporter.name, phone.p, phone.n, hash,
 		    sizeof(hash), owed, r->user != NULL,
 		    r->user ? r->user->id : 0) < 0)
 		return HANDLER_DB;
 	id = db_last_id(r->db);
 	for (i = 0; i < in.nworkers; i++) {
 		const struct worker_in *w = &in.workers[i];
+		int has_id = (w->has & VBIT(W_ID_NUMBER)) != 0;
+		unsigned char idx[PII_IDX_LEN];
+		struct blob idn;
 
-		if (db_exec(r->db, &sql_insert_worker, "isssi", id, w->name,
-			    w->has & VBIT(W_ID_NUMBER) ? w->id_number : NULL,
-			    w->has & VBIT(W_PHONE) ? w->phone : NULL,
-			    w->amount_owed) < 0)
+		if (has_id)
+			pii_index(PII_IDNUM, w->id_number, 18, idx);
+		if (pii_seal_str(&r->arena, AD_WORKER_IDNUM,
+				 has_id ? w->id_number : NULL, &idn) != 0 ||
+		    pii_seal_str(&r->arena, AD_WORKER_PHONE,
+				 w->has & VBIT(W_PHONE) ? w->phone : NULL,
+				 &phone) != 0)
+			return HANDLER_DB;
+		if (db_exec(r->db, &sql_insert_worker, "isbbbi", id, w->name,
+			    idn.p, idn.n, has_id ? idx : NULL, sizeof(idx),
+			    phone.p, phone.n, w->amount_owed) < 0)
 			return HANDLER_DB;
 	}
 	if (db_exec(r->db, &sql_event, "iIsss", id, r->user != NULL,
@@ -695,54 +723,6 @@ wage_cases_create(struct req *r)
 
 /* ---- Lists and reads ----------------------------------------------------- */
 
-/* Escapes LIKE's wildcards so that a search for "50%" means just that. */
-static char *
-like_pattern(struct arena *a, const char *q)
-{
-	char *out = arena_alloc(a, strlen(q) * 2 + 3), *o = out;
-
-	*o++ = '%';
-	for (; *q != '\0'; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			*o++ = '\\';
-		*o++ = *q;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return out;
-}
-
-/* Reads an optional query parameter that must be one of names. */
-static const char *
-query_enum(struct req *r, const char *name, const char *const *names,
-	   struct verrs *e)
-{
-	const char *v = req_query(r, name);
-	int i;
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	for (i = 0; names[i] != NULL; i++)
-		if (strcmp(names[i], v) == 0)
-			return names[i];
-	verrs_add(e, name, "enum", "取值不在允许范围内");
-	return NULL;
-}
-
-static const char *
-query_date(struct req *r, const char *name, struct verrs *e)
-{
-	const char *v = req_query(r, name);
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	if (valid_date(v) != NULL) {
-		verrs_add(e, name, "date", "日期格式应为 YYYY-MM-DD");
-		return NULL;
-	}
-	return v;
-}
-
 /*
  * GET /wage-cases?status=&unit_id=&industry=&q=&from=&to=&limit=&cursor=
  * (volunteer, staff, admin).  unit_id selects that unit and its
@@ -753,44 +733,43 @@ query_date(struct req *r, const char *name, struct verrs *e)
 int
 wage_cases_list(struct req *r)
 {
-	const char *status, *industry, *from, *to, *q, *u;
-	char *upath = NULL, *like = NULL;
+	const char *status, *industry, *from, *to, *q, *idq;
+	char *upath = NULL, *like = NULL, idn[19];
+	unsigned char idx[PII_IDX_LEN];
 	int64_t after, last = 0, vol;
 	struct case_row c;
 	struct verrs e;
 	struct dbres res;
 	json_t *items, *o;
-	int limit, n = 0, rc = 0;
+	int limit, n = 0, rc = 0, by_id = 0;
 
 	if (req_page(r, &limit, &after) != 0)
 		return 0;
 	verrs_init(&e);
 	status = query_enum(r, "status", statuses, &e);
 	industry = query_enum(r, "industry", industries, &e);
-	from = query_date(r, "from", &e);
-	to = query_date(r, "to", &e);
-	if (from && to && strcmp(from, to) > 0)
-		verrs_add(&e, "to", "out_of_range", "结束日期早于开始日期");
-	q = req_query(r, "q");
-	if (q != NULL && *q == '\0')
-		q = NULL;
-	if (q != NULL && utf8_chars(q) > 100) {
-		verrs_add(&e, "q", "too_long", "搜索词最多 100 个字");
-		q = NULL;
+	query_period(r, &from, &to, &e);
+	q = query_text(r, "q", 100, &e);
+	if (query_unit(r, "unit_id", &upath, &e) != 0) {
+		verrs_free(&e);
+		return HANDLER_DB;
 	}
-	u = req_query(r, "unit_id");
-	if (u != NULL && *u != '\0') {
-		char *end;
-		long long uid = strtoll(u, &end, 10);
+	idq = req_query(r, "id_number");
+	if (idq != NULL && *idq != '\0') {
+		const char *code = valid_idnum(valid_trim(&r->arena, idq), idn);
 
-		if (*end != '\0' || uid < 1)
-			verrs_add(&e, "unit_id", "type", "单位编号应为正整数");
-		else if ((rc = db_one(r->db, &r->arena, &sql_unit_path, "i",
-				      "s", (int64_t)uid, &upath)) < 0) {
+		if (r->user->role == ROLE_VOLUNTEER) {
 			verrs_free(&e);
-			return HANDLER_DB;
-		} else if (rc == 0)
-			verrs_add(&e, "unit_id", "unknown", "没有这个单位");
+			return http_problem(r, 403, "forbidden",
+					    "只有工会工作人员可以按身份证号"
+					    "查找案件");
+		}
+		if (code != NULL)
+			verrs_add(&e, "id_number", code,
+				  arena_printf(&r->arena, valid_message(code),
+					       "身份证号"));
+		else
+			by_id = 1;
 	}
 	if (e.n > 0) {
 		http_invalid(r, &e);
@@ -800,12 +779,15 @@ wage_cases_list(struct req *r)
 	verrs_free(&e);
 	if (q != NULL)
 		like = like_pattern(&r->arena, q);
+	if (by_id)
+		pii_index(PII_IDNUM, idn, 18, idx);
 	vol = r->user->role == ROLE_VOLUNTEER;
-	if (db_query(r->db, &res, &sql_list, "isIIssssssssssssssi", after,
+	if (db_query(r->db, &res, &sql_list, "isIIssssssssssssssbbi", after,
 		     scope_path(r), (int)vol, r->user->id, (int)vol,
 		     r->user->id, status, status, upath, upath, industry,
 		     industry, q, q, like, like, from, from, to, to,
-		     (int64_t)limit + 1) != 0)
+		     by_id ? idx : NULL, sizeof(idx), by_id ? idx : NULL,
+		     sizeof(idx), (int64_t)limit + 1) != 0)
 		return HANDLER_DB;
 	items = json_array();
 	memset(&c, 0, sizeof(c));
@@ -813,11 +795,15 @@ wage_cases_list(struct req *r)
 	       (rc = db_row(&res, &r->arena, CASE_FMT "i", &c.id, &c.reference,
 			    &c.unit_id, &c.source, &c.status, &c.employer,
 			    &c.credit, &c.project, &c.industry, &c.site,
-			    &c.description, &c.rep_name, &c.rep_phone, &c.owed,
-			    &c.recovered, &c.accepted_on, &c.closed_on,
+			    &c.description, &c.rep_name, &c.rep_phone_enc,
+			    &c.owed, &c.recovered, &c.accepted_on, &c.closed_on,
 			    &c.created_at, &c.updated_at, &c.version,
 			    &c.created_by, &c.no_creator, &c.unit_path,
 			    &c.unit_name, &c.nworkers)) == 1) {
+		if (open_case(r, &c) != 0) {
+			rc = -1;
+			break;
+		}
 		if (n == limit)
 			break;
 		o = summary_json(r, &c, 0);
@@ -832,6 +818,22 @@ wage_cases_list(struct req *r)
 	if (rc < 0) {
 		json_decref(items);
 		return HANDLER_DB;
+	}
+	/* A search by ID number is a look at a person: it is audited, with
+	 * the number masked, like a read of a full record. */
+	if (by_id) {
+		json_t *j = json_pack("{s:s, s:i}", "id_number",
+				      mask_idnum(&r->arena, idn), "found", n);
+		char *what = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		long long ok = db_exec(r->db, &sql_audit_search, "iss",
+				       r->user->id, what, r->remote_addr);
+
+		free(what);
+		json_decref(j);
+		if (ok < 0) {
+			json_decref(items);
+			return HANDLER_DB;
+		}
 	}
 	return http_page(r, items, rc == 1 && n == limit, last);
 }
@@ -883,6 +885,7 @@ wage_cases_patch(struct req *r)
 {
 	struct case_in in;
 	struct case_row c;
+	struct blob phone;
 	char *path = NULL;
 	int64_t unit;
 	int rc;
@@ -902,16 +905,20 @@ wage_cases_patch(struct req *r)
 				    "案件已结案或不予受理，不能再修改");
 	unit = in.has & VBIT(C_UNIT) ? in.unit_id : c.unit_id;
 	if (in.has & VBIT(C_UNIT)) {
-		if ((rc = db_one(r->db, &r->arena, &sql_unit_path, "i", "s",
-				 unit, &path)) < 0)
+		if ((rc = unit_path(r, unit, &path)) < 0)
 			return HANDLER_DB;
 		if (rc == 0 || !auth_in_subtree(r->user, path))
 			return http_field_error(r, "unit_id", "unknown",
 						"所选工会不存在或不在本单位"
 						"管辖范围内");
 	}
+	phone = c.rep_phone_enc;
+	if ((in.has & VBIT(C_REPORTER)) &&
+	    pii_seal_str(&r->arena, AD_REPORTER_PHONE, in.reporter.phone,
+			 &phone) != 0)
+		return HANDLER_DB;
 #define PICK(bit, v, old) (in.has & VBIT(bit) ? (v) : (old))
-	if (db_exec(r->db, &sql_update, "isssssssssi", unit,
+	if (db_exec(r->db, &sql_update, "issssssssbi", unit,
 		    PICK(C_SOURCE, sources[in.source], c.source),
 		    PICK(C_EMPLOYER, in.employer_name, c.employer),
 		    PICK(C_CREDIT, in.employer_credit_code, c.credit),
@@ -919,8 +926,8 @@ wage_cases_patch(struct req *r)
 		    PICK(C_INDUSTRY, industries[in.industry], c.industry),
 		    PICK(C_SITE, in.site_address, c.site),
 		    PICK(C_DESCRIPTION, in.description, c.description),
-		    PICK(C_REPORTER, in.reporter.name, c.rep_name),
-		    PICK(C_REPORTER, in.reporter.phone, c.rep_phone), c.id) < 0)
+		    PICK(C_REPORTER, in.reporter.name, c.rep_name), phone.p,
+		    phone.n, c.id) < 0)
 		return HANDLER_DB;
 #undef PICK
 	{
@@ -928,9 +935,11 @@ wage_cases_patch(struct req *r)
 
 		if (read_case(r, &sql_case, c.id, &after) <= 0)
 			return HANDLER_DB;
+		/* Masked: the audit log keeps who changed what, not the
+		 * personal values themselves. */
 		if (audit(r, "wage_case.update", "wage_cases", c.id,
-			  summary_json(r, &c, 1),
-			  summary_json(r, &after, 1)) != 0)
+			  summary_json(r, &c, 0),
+			  summary_json(r, &after, 0)) != 0)
 			return HANDLER_DB;
 	}
 	return answer_case(r, 200, c.id);
@@ -973,7 +982,7 @@ wage_cases_transition(struct req *r)
 	if (audit(r, "wage_case.transition", "wage_cases", c.id,
 		  json_pack("{s:s}", "status", c.status),
 		  json_pack("{s:s, s:o}", "status", after.status, "note",
-			    nullable(in.note))) != 0)
+			    json_str_or_null(in.note))) != 0)
 		return HANDLER_DB;
 	return answer_case(r, 200, c.id);
 }
@@ -1063,11 +1072,10 @@ wage_cases_track(struct req *r)
 {
 	const char *ref = req_query(r, "reference"),
 		   *code = req_query(r, "code");
-	char norm[TRACKING_LEN + 1], *sref, *status, *stored, *updated;
-	unsigned char hash[32];
+	char norm[CODE_LEN + 1], *sref, *status, *stored, *updated;
+	unsigned char hash[CODE_HASH_LEN];
 	struct verrs e;
-	size_t n = 0;
-	int rc, st;
+	int rc, st, bad;
 
 	verrs_init(&e);
 	if (ref == NULL || *ref == '\0')
@@ -1080,17 +1088,9 @@ wage_cases_track(struct req *r)
 		return 0;
 	}
 	verrs_free(&e);
-	/* People copy codes with spaces and lower case; forgive that. */
-	for (; *code != '\0' && n <= TRACKING_LEN; code++) {
-		if (*code == ' ' || *code == '-')
-			continue;
-		norm[n++] =
-		    (char)(*code >= 'a' && *code <= 'z' ? *code - 'a' + 'A'
-							: *code);
-	}
-	if (n > TRACKING_LEN)
-		n = 0;
-	norm[n] = '\0';
+	/* People copy codes with spaces and lower case; forgive that.  A
+	 * code that cannot be one still costs the same lookup below. */
+	bad = code_normalize(code, norm) != 0;
 	sref = arena_strdup(&r->arena, ref);
 	for (char *p = sref; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
@@ -1099,8 +1099,8 @@ wage_cases_track(struct req *r)
 		    &status, &stored, &updated);
 	if (rc < 0)
 		return HANDLER_DB;
-	crypto_hash_sha256(hash, (unsigned char *)norm, strlen(norm));
-	if (rc == 0 || n != TRACKING_LEN || stored == NULL ||
+	code_hash(norm, hash);
+	if (rc == 0 || bad || stored == NULL ||
 	    sodium_memcmp(hash, stored, sizeof(hash)) != 0)
 		return http_problem(r, 404, "not_found",
 				    "案件编号或查询码不正确");

@@ -11,6 +11,9 @@ PIDS=$VAR/run
 LOGS=$VAR/log
 DB_DIR=$VAR/db
 SECRETS=$VAR/secrets
+# The personal-data keys (docs/personal-data.md); a deployment may name
+# its own file.
+PII_KEYS=${SWN_PII_KEYS_FILE:-$SECRETS/pii.keys}
 NGINX_DIR=$VAR/nginx
 # A unix socket path holds at most 107 bytes.  A deep checkout (CI clones,
 # mktemp dirs) can exceed that, so sockets then move to a short directory
@@ -27,7 +30,7 @@ WORKER_BIN=${WORKER_BIN:-$ROOT/build/swn-worker}
 # socket authentication, so whoever runs the scripts is a DB superuser.
 DB_ADMIN=$(id -un)
 
-export ROOT VAR PORT WORKERS PIDS LOGS DB_DIR SECRETS NGINX_DIR RUN \
+export ROOT VAR PORT WORKERS PIDS LOGS DB_DIR SECRETS PII_KEYS NGINX_DIR RUN \
 	DB_SOCK WORKER_SOCK WORKER_BIN DB_ADMIN
 
 # pid_alive NAME PROG: true when $PIDS/NAME.pid names a live PROG process.

@@ -36,24 +36,6 @@ CREATE TABLE IF NOT EXISTS swn.schema_migrations (
 );
 EOF
 
-applied=$(sql swn -e 'SELECT version FROM schema_migrations')
-shopt -s nullglob
-export LC_ALL=C # glob order = numeric order of the NNN prefix
-for f in "$ROOT"/sql/[0-9][0-9][0-9]_*.sql; do
-	v=$(basename "$f" .sql)
-	# The version goes into SQL text below; allow only harmless characters.
-	if ! [[ $v =~ ^[0-9]{3}_[A-Za-z0-9_.-]+$ ]] || [ ${#v} -gt 64 ]; then
-		echo "migrate: bad migration file name: $f" >&2
-		exit 1
-	fi
-	grep -qxF "$v" <<<"$applied" && continue
-	echo "migrate: applying $v"
-	# The client stops at the first error, so a failed migration is not
-	# recorded and is retried (after fixing) next time.
-	sql swn <"$f"
-	sql swn -e "INSERT INTO schema_migrations (version) VALUES ('$v')"
-done
-
 # The workers' account: created once with a random password kept in
 # $VAR/secrets; DML on swn.* only, so a worker bug cannot alter the schema.
 mkdir -p "$SECRETS"
@@ -78,6 +60,54 @@ EOF
 if [ -n "$new_pw" ]; then
 	sql -e "ALTER USER 'swn_app'@'$app_host' IDENTIFIED BY '$pw'"
 fi
+
+# The personal-data keys, created on the first start (docs/personal-data.md).
+# A lost key file is not replaced silently: a new one would not open the
+# data, and the first data step or the worker says so.
+if [ ! -e "$PII_KEYS" ]; then
+	echo "migrate: creating personal-data keys in $PII_KEYS"
+	mkdir -p "$(dirname "$PII_KEYS")"
+	"$WORKER_BIN" keys init "$PII_KEYS"
+fi
+
+# worker_cmd ARGS...: a data step of a migration, run by the worker binary
+# as swn_app with the keys, over the same connection the workers use.
+worker_cmd()
+{
+	if [ -n "${SWN_DB_HOST:-}" ]; then
+		env -u MYSQL_PWD SWN_DB_PASSWORD_FILE="$pwfile" \
+			SWN_PII_KEYS_FILE="$PII_KEYS" "$WORKER_BIN" "$@"
+	else
+		SWN_DB_SOCKET=$DB_SOCK SWN_DB_PASSWORD_FILE=$pwfile \
+			SWN_PII_KEYS_FILE=$PII_KEYS "$WORKER_BIN" "$@"
+	fi
+}
+
+applied=$(sql swn -e 'SELECT version FROM schema_migrations')
+shopt -s nullglob
+export LC_ALL=C # glob order = numeric order of the NNN prefix
+for f in "$ROOT"/sql/[0-9][0-9][0-9]_*.sql; do
+	v=$(basename "$f" .sql)
+	# The version goes into SQL text below; allow only harmless characters.
+	if ! [[ $v =~ ^[0-9]{3}_[A-Za-z0-9_.-]+$ ]] || [ ${#v} -gt 64 ]; then
+		echo "migrate: bad migration file name: $f" >&2
+		exit 1
+	fi
+	grep -qxF "$v" <<<"$applied" && continue
+	echo "migrate: applying $v"
+	# The client stops at the first error, so a failed migration is not
+	# recorded and is retried (after fixing) next time.
+	sql swn <"$f"
+	# A "-- then: STEP" line names a data step of swn-worker that must
+	# run after this file and before the next (see sql/004); it too must
+	# succeed before the file counts as applied.
+	step=$(sed -n 's/^-- then: \([a-z-]*\)$/\1/p' "$f")
+	if [ -n "$step" ]; then
+		echo "migrate: $v: swn-worker $step"
+		worker_cmd "$step"
+	fi
+	sql swn -e "INSERT INTO schema_migrations (version) VALUES ('$v')"
+done
 
 # The first admin, only while there is none.
 has_users=$(sql -e "SELECT COUNT(*) FROM information_schema.tables

@@ -13,6 +13,7 @@ echo "worker-start: $WORKERS threads on $WORKER_SOCK"
 SWN_LISTEN=$WORKER_SOCK \
 	SWN_DB_SOCKET=$DB_SOCK \
 	SWN_DB_PASSWORD_FILE=$SECRETS/db_password \
+	SWN_PII_KEYS_FILE=$PII_KEYS \
 	SWN_THREADS=$WORKERS \
 	setsid "$WORKER_BIN" </dev/null >>"$LOGS/worker.log" 2>&1 &
 echo $! >"$PIDS/worker.pid"
@@ -21,7 +22,14 @@ up()
 {
 	pid_alive worker swn-worker && [ -S "$WORKER_SOCK" ]
 }
-if ! wait_until 20 up; then
+# A worker that refuses to start (missing keys, say) exits at once: stop
+# waiting then, and show why.
+settled()
+{
+	up || pid_dead worker swn-worker
+}
+wait_until 90 settled || true
+if ! up; then
 	echo "worker-start: the worker did not come up; $LOGS/worker.log:" >&2
 	tail -n 20 "$LOGS/worker.log" >&2
 	exit 1

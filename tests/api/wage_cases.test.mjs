@@ -99,7 +99,9 @@ test('anonymous intake: 201 with Location, reference, tracking code; stored as s
   assert.deepEqual(c.reporter, { name: '王五', phone: '13812345678' });
   assert.equal(c.workers.length, 2);
   assert.equal(typeof c.workers[0].id, 'number');
-  assert.deepEqual(c.workers.map(({ id, ...w }) => w), [
+  // other_cases (one person, one file) is checked in personal_data.test.mjs.
+  for (const w of c.workers) assert.ok(Array.isArray(w.other_cases));
+  assert.deepEqual(c.workers.map(({ id, other_cases, ...w }) => w), [
     { name: '李四', id_number: w0id, phone: '13900001111', amount_owed: '1500.00', amount_recovered: '0.00' },
     { name: '赵六', id_number: null, phone: w1phone, amount_owed: '800.50', amount_recovered: '0.00' },
   ]);
