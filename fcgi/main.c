@@ -12,6 +12,10 @@
  * "swn-worker stats UNIT_ID FROM TO" prints the rows computed so far for a
  * unit's subtree and a period, as JSON, straight from the records: for
  * checking a figure by hand, and for the tests.
+ *
+ * "keys init|add FILE", "rotate-keys" and "pii-upgrade" manage the
+ * personal-data keys (keys.c, docs/personal-data.md).  SIGHUP makes a
+ * running worker reload its key file.
  */
 #include <errno.h>
 #include <signal.h>
@@ -28,13 +32,15 @@
 
 #include "auth.h"
 #include "db.h"
+#include "keys.h"
+#include "pii.h"
 #include "pool.h"
 #include "stats.h"
 #include "valid.h"
 
 #define JANITOR_SECONDS 600
 
-SQL(sql_gc_keys, "DELETE FROM idempotency_keys "
+SQL(sql_gc_keys, "DELETE FROM idempotency_answers "
 		 "WHERE created_at < NOW() - INTERVAL 48 HOUR LIMIT 1000");
 SQL(sql_gc_sessions, "DELETE FROM sessions "
 		     "WHERE last_seen < NOW() - INTERVAL 12 HOUR LIMIT 1000");
@@ -86,14 +92,15 @@ hash_password(void)
 
 SQL(sql_unit_path, "SELECT path FROM units WHERE id = ?");
 
+/* Prints every row the records supply, as /stats will answer them. */
 static int
 stats_cmd(const struct dbconf *conf, char *argv[])
 {
 	struct arena a = {NULL};
+	int64_t v[ST__MAX];
 	struct db db;
 	char *path = NULL, wan[32], yuan[32];
-	int64_t h = 0, fen = 0;
-	int rc = 1;
+	int i, first = 1, rc = 1;
 
 	if (valid_date(argv[3]) != NULL || valid_date(argv[4]) != NULL) {
 		fputs("swn-worker: dates are YYYY-MM-DD\n", stderr);
@@ -105,15 +112,26 @@ stats_cmd(const struct dbconf *conf, char *argv[])
 		fputs("swn-worker: no such unit\n", stderr);
 		goto err;
 	}
-	if (stats_row_h(&db, &a, path, argv[3], argv[4], &h) != 0 ||
-	    stats_row_i(&db, &a, path, argv[3], argv[4], &fen) != 0)
+	if (stats_compute(&db, &a, path, argv[3], argv[4], v) != 0) {
+		db_log_failure(&db, "stats");
 		goto err;
-	money_wan(fen, wan);
-	money_format(fen, yuan);
-	printf("{\"unit_id\":%s,\"from\":\"%s\",\"to\":\"%s\",\"rows\":["
-	       "{\"code\":\"H\",\"value\":%lld},"
-	       "{\"code\":\"I\",\"value\":\"%s\",\"yuan\":\"%s\"}]}\n",
-	       argv[2], argv[3], argv[4], (long long)h, wan, yuan);
+	}
+	printf("{\"unit_id\":%lld,\"from\":\"%s\",\"to\":\"%s\",\"rows\":[",
+	       strtoll(argv[2], NULL, 10), argv[3], argv[4]);
+	for (i = 0; i < ST__MAX; i++) {
+		if (v[i] == STAT_NONE)
+			continue;
+		printf("%s{\"code\":\"%s\",", first ? "" : ",",
+		       stat_defs[i].code);
+		first = 0;
+		if (stat_is_money((enum stat_code)i)) {
+			money_wan(v[i], wan);
+			money_format(v[i], yuan);
+			printf("\"value\":\"%s\",\"yuan\":\"%s\"}", wan, yuan);
+		} else
+			printf("\"value\":%lld}", (long long)v[i]);
+	}
+	puts("]}");
 	rc = 0;
 err:
 	db_close(&db);
@@ -136,6 +154,81 @@ janitor(const struct dbconf *conf)
 	db_close(&db);
 }
 
+/*
+ * Loads the personal-data keys and checks them against the database,
+ * waiting for the database to come up (it may start after the worker in
+ * a deployment).  Refuses, with the reason, when a key that sealed data
+ * is missing: serving would answer 500 for every such record.
+ */
+static int
+start_keys(const struct dbconf *conf)
+{
+	struct timespec pause = {0, 500 * 1000 * 1000};
+	struct arena a = {NULL};
+	struct db db;
+	int i, rc = -1;
+
+	db_init(&db, conf);
+	for (i = 0; i < 120 && db_ensure(&db) != 0; i++)
+		nanosleep(&pause, NULL);
+	rc = keys_prepare(&db, &a);
+	db_close(&db);
+	arena_free(&a);
+	return rc;
+}
+
+/* SIGHUP: the key file changed (a rotation added a key). */
+static void
+reload_keys(const struct dbconf *conf)
+{
+	struct arena a = {NULL};
+	struct db db;
+
+	db_init(&db, conf);
+	if (keys_prepare(&db, &a) == 0)
+		fprintf(stderr, "swn-worker: keys reloaded; key %u seals\n",
+			pii_current());
+	else
+		fputs("swn-worker: keys NOT reloaded as they should be; "
+		      "see above\n",
+		      stderr);
+	db_close(&db);
+	arena_free(&a);
+}
+
+static int
+usage(void)
+{
+	fputs("usage: swn-worker [hash-password | stats UNIT FROM TO |\n"
+	      "                  keys init|add FILE | rotate-keys | "
+	      "pii-upgrade]\n"
+	      "The environment is described in docs/conventions.md.\n",
+	      stderr);
+	return 2;
+}
+
+/* A command that talks to the database: stats, rotate-keys, pii-upgrade. */
+static int
+db_command(const struct dbconf *conf, int argc, char *argv[])
+{
+	struct db db;
+	int rc;
+
+	if (strcmp(argv[1], "stats") == 0)
+		return argc == 5 ? stats_cmd(conf, argv) : usage();
+	if (argc != 2)
+		return usage();
+	db_init(&db, conf);
+	if (strcmp(argv[1], "rotate-keys") == 0)
+		rc = keys_rotate_cmd(&db);
+	else if (strcmp(argv[1], "pii-upgrade") == 0)
+		rc = keys_upgrade_cmd(&db);
+	else
+		rc = usage();
+	db_close(&db);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -149,12 +242,8 @@ main(int argc, char *argv[])
 		return 1;
 	if (argc == 2 && strcmp(argv[1], "hash-password") == 0)
 		return hash_password();
-	if (argc != 1 && !(argc == 5 && strcmp(argv[1], "stats") == 0)) {
-		fputs(
-		    "usage: swn-worker [hash-password | stats UNIT FROM TO]\n",
-		    stderr);
-		return 2;
-	}
+	if (argc == 4 && strcmp(argv[1], "keys") == 0)
+		return keys_file_cmd(argv[2], argv[3]);
 	listen_on = env("SWN_LISTEN", NULL);
 	pwfile = env("SWN_DB_PASSWORD_FILE", NULL);
 	threads = atoi(env("SWN_THREADS", "4"));
@@ -177,12 +266,15 @@ main(int argc, char *argv[])
 	}
 	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0)
 		return 1;
-	if (argc == 5)
-		return stats_cmd(&conf, argv);
+	if (argc > 1)
+		return db_command(&conf, argc, argv);
+	if (start_keys(&conf) != 0)
+		return 2;
 	/* Signals are taken by this thread alone, with sigtimedwait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -198,13 +290,16 @@ main(int argc, char *argv[])
 		fputs("swn-worker: cannot start threads\n", stderr);
 		return 1;
 	}
-	fprintf(stderr, "swn-worker: %d threads on %s\n", threads, listen_on);
+	fprintf(stderr, "swn-worker: %d threads on %s; key %u seals\n", threads,
+		listen_on, pii_current());
 	sigdelset(&set, SIGUSR1);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
-		if (sig < 0 && errno == EAGAIN)
+		if (sig == SIGHUP)
+			reload_keys(&conf);
+		else if (sig < 0 && errno == EAGAIN)
 			janitor(&conf);
 	}
 	fprintf(stderr, "swn-worker: signal %d, draining\n", sig);
@@ -212,6 +307,7 @@ main(int argc, char *argv[])
 	close(fd);
 	if (listen_on[0] != ':')
 		unlink(listen_on);
+	pii_unload();
 	mysql_library_end();
 	fputs("swn-worker: stopped\n", stderr);
 	return 0;

@@ -1,8 +1,103 @@
 /*
  * Rows of the statistics table as aggregate queries over the raw records,
  * so that every figure can be traced back to the rows that make it.
+ *
+ * Each group of records has one collector below that fills its rows;
+ * stats_compute() runs them all and then the sums.
  */
+#include <string.h>
+
 #include "stats.h"
+
+/* The official wording, copied from the notice's table (stat-table.tsv). */
+const struct stat_def stat_defs[ST__MAX] = {
+    [ST_A] = {"A", 1, "走访企业", "家", SRC_RECORDS},
+    [ST_B] = {"B", 2, "筹集慰问款物总额", "万元", SRC_SUM},
+    [ST_B1] = {"B1", 2, "其中：中央财政", "万元", SRC_ENTERED},
+    [ST_B2] = {"B2", 2, "地方财政", "万元", SRC_ENTERED},
+    [ST_B3] = {"B3", 2, "工会经费", "万元", SRC_ENTERED},
+    [ST_B4] = {"B4", 2, "社会捐助", "万元", SRC_ENTERED},
+    [ST_B5] = {"B5", 2, "行政拨付", "万元", SRC_ENTERED},
+    [ST_B6] = {"B6", 2, "其他收入", "万元", SRC_ENTERED},
+    [ST_C] = {"C", 3, "慰问对象总计", "人次", SRC_SUM},
+    [ST_D] = {"D", 3, "发放款物总计", "万元", SRC_SUM},
+    [ST_C1] = {"C1", 3,
+	       "因非个人意愿下岗失业、家庭收入水平明显偏低、子女教育费用负担过"
+	       "重等原因造成家庭生活困难的职工 · 慰问对象",
+	       "人次", SRC_RECORDS},
+    [ST_D1] = {"D1", 3, "（同C1）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C2] = {"C2", 3,
+	       "本人或家庭成员因患大病、遭受各类灾害或突发意外等情况造成生活困"
+	       "难的职工 · 慰问对象",
+	       "人次", SRC_RECORDS},
+    [ST_D2] = {"D2", 3, "（同C2）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C3] = {"C3", 3,
+	       "关停并转等困难企业中，因停发、减发工资而导致生活相对困难的职工 "
+	       "· 慰问对象",
+	       "人次", SRC_RECORDS},
+    [ST_D3] = {"D3", 3, "（同C3）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C4] = {"C4", 3,
+	       "工伤与职业病致残的职工和因公牺牲职工的家属；因重大疾病手术、住"
+	       "院的职工 · 慰问对象",
+	       "人次", SRC_RECORDS},
+    [ST_D4] = {"D4", 3, "（同C4）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C5] = {"C5", 3,
+	       "长期在高（低）温、高空、有毒有害等环境中和苦脏累险艰苦行业岗位"
+	       "上工作的一线职工 · 慰问对象",
+	       "人次", SRC_RECORDS},
+    [ST_D5] = {"D5", 3, "（同C5）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C6] = {"C6", 3, "重大灾害期间坚守抗灾一线的职工 · 慰问对象", "人次",
+	       SRC_RECORDS},
+    [ST_D6] = {"D6", 3, "（同C6）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C7] = {"C7", 3,
+	       "春节期间坚守在生产一线和交通运输、电力、环卫以及直接面向群众服"
+	       "务的基层岗位干部职工 · 慰问对象",
+	       "人次", SRC_RECORDS},
+    [ST_D7] = {"D7", 3, "（同C7）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C8] = {"C8", 3,
+	       "因组织需要长期异地工作或者服从组织需要赴外地、基层工作的派驻挂"
+	       "职干部职工 · 慰问对象",
+	       "人次", SRC_RECORDS},
+    [ST_D8] = {"D8", 3, "（同C8）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C9] = {"C9", 3, "在重大项目和重大工程中做出突出贡献的职工 · 慰问对象",
+	       "人次", SRC_RECORDS},
+    [ST_D9] = {"D9", 3, "（同C9）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C10] = {"C10", 3, "生产一线涌现出来的先进模范人物 · 慰问对象", "人次",
+		SRC_RECORDS},
+    [ST_D10] = {"D10", 3, "（同C10）· 发放款物", "万元", SRC_RECORDS},
+    [ST_C11] = {"C11", 3, "各级工会建档的困难职工 · 慰问对象", "人次",
+		SRC_RECORDS},
+    [ST_D11] = {"D11", 3, "（同C11）· 发放款物", "万元", SRC_RECORDS},
+    [ST_E] = {"E", 4, "为困难职工提供各项帮扶救助", "人次", SRC_SUM},
+    [ST_E1] = {"E1", 4, "其中：落实民生政策", "人次", SRC_ENTERED},
+    [ST_E2] = {"E2", 4, "提供生活救助", "人次", SRC_ENTERED},
+    [ST_E3] = {"E3", 4, "提供医疗救助", "人次", SRC_ENTERED},
+    [ST_E4] = {"E4", 4, "提供子女助学救助", "人次", SRC_ENTERED},
+    [ST_E5] = {"E5", 4, "提供其他帮扶救助", "人次", SRC_ENTERED},
+    [ST_F] = {"F", 5, "为职工提供各项服务", "人次", SRC_SUM},
+    [ST_F1] = {"F1", 5, "其中：提供心理健康服务", "人次", SRC_ENTERED},
+    [ST_F2] = {"F2", 5, "提供文化服务", "人次", SRC_ENTERED},
+    [ST_F3] = {"F3", 5, "提供其他生活保障服务", "人次", SRC_ENTERED},
+    [ST_G] = {"G", 6, "元旦春节期间共帮助农民工平安返乡", "人次", SRC_RECORDS},
+    [ST_H] = {"H", 6, "共协助政府有关部门帮助农民工追讨欠薪", "人次",
+	      SRC_RECORDS},
+    [ST_I] = {"I", 6, "帮助农民工追讨欠薪金额", "万元", SRC_RECORDS},
+    [ST_J1] = {"J1", 7, "两节期间共慰问疫情防控一线医务人员 · 慰问对象", "人次",
+	       SRC_RECORDS},
+    [ST_J2] = {"J2", 7, "两节期间共慰问疫情防控一线医务人员 · 发放款物", "万元",
+	       SRC_RECORDS},
+    [ST_K1] = {"K1", 8, "为困难职工家庭青年学子提供寒假勤工俭学、社会实践机会",
+	       "人次", SRC_RECORDS},
+    [ST_K2] = {"K2", 8, "发动爱心企业", "家", SRC_RECORDS},
+};
+
+int
+stat_is_money(enum stat_code c)
+{
+	return strcmp(stat_defs[c].unit, "万元") == 0;
+}
+
+/* ---- Wage-arrears assistance: H, I ---------------------------------- */
 
 SQL(sql_row_h, "SELECT COUNT(*) FROM wage_case_workers w "
 	       "JOIN wage_cases c ON c.id = w.case_id "
@@ -31,4 +126,60 @@ stats_row_i(struct db *db, struct arena *a, const char *path, const char *from,
 	return db_one(db, a, &sql_row_i, "sss", "i", path, from, to, fen) < 0
 		   ? -1
 		   : 0;
+}
+
+static int
+rows_wage(struct db *db, struct arena *a, const char *path, const char *from,
+	  const char *to, int64_t v[ST__MAX])
+{
+	if (stats_row_h(db, a, path, from, to, &v[ST_H]) != 0 ||
+	    stats_row_i(db, a, path, from, to, &v[ST_I]) != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- The whole table ------------------------------------------------ */
+
+/* A sum row is the rows after it up to the next row of the same form
+ * number that is not one of its parts (B = B1..B6, C = C1..C11, ...). */
+static void
+sums(int64_t v[ST__MAX])
+{
+	static const struct {
+		enum stat_code sum, first, last;
+		int step; /* C and D parts interleave: C1, D1, C2, ... */
+	} parts[] = {
+	    {ST_B, ST_B1, ST_B6, 1},  {ST_C, ST_C1, ST_C11, 2},
+	    {ST_D, ST_D1, ST_D11, 2}, {ST_E, ST_E1, ST_E5, 1},
+	    {ST_F, ST_F1, ST_F3, 1},
+	};
+	size_t i;
+	int c;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		int64_t s = 0;
+		int any = 0;
+
+		for (c = parts[i].first; c <= (int)parts[i].last;
+		     c += parts[i].step)
+			if (v[c] != STAT_NONE) {
+				s += v[c];
+				any = 1;
+			}
+		v[parts[i].sum] = any ? s : STAT_NONE;
+	}
+}
+
+int
+stats_compute(struct db *db, struct arena *a, const char *path,
+	      const char *from, const char *to, int64_t v[ST__MAX])
+{
+	int i;
+
+	for (i = 0; i < ST__MAX; i++)
+		v[i] = STAT_NONE;
+	if (rows_wage(db, a, path, from, to, v) != 0)
+		return -1;
+	sums(v);
+	return 0;
 }
