@@ -533,7 +533,8 @@ http_write(struct req *r)
 	n = snprintf(line, sizeof(line), "Content-Length: %zu\r\n\r\n",
 		     body->len);
 	FCGX_PutStr(line, n, o);
-	if (body->len > 0)
+	/* HEAD: the headers GET would send, Content-Length included. */
+	if (body->len > 0 && r->method != M_HEAD)
 		FCGX_PutStr(body->p, (int)body->len, o);
 	buf_free(&gz);
 }

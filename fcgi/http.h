@@ -19,7 +19,8 @@
 /* The contract's limit on request bodies; nginx enforces the same. */
 #define BODY_MAX (256 * 1024)
 
-enum method { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M_OTHER };
+/* HEAD is answered wherever GET is (API.md v1.1), without the body. */
+enum method { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M_HEAD, M_OTHER };
 
 enum role { ROLE_ADMIN, ROLE_STAFF, ROLE_VOLUNTEER };
 

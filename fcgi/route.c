@@ -36,8 +36,8 @@ static const struct route routes[] = {
      WHO_STAFF, 0},
 };
 
-static const char *const method_names[] = {"GET", "POST", "PATCH", "PUT",
-					   "DELETE"};
+static const char *const method_names[] = {"GET", "POST",   "PATCH",
+					   "PUT", "DELETE", "HEAD"};
 
 const char *
 method_name(enum method m)
@@ -121,15 +121,17 @@ route_match(const struct route *table, size_t n, enum method m,
 	for (i = 0; i < n; i++) {
 		if (!match(table[i].pattern, path, NULL, NULL, a))
 			continue;
-		if (table[i].method == m) {
+		if (table[i].method == m ||
+		    (m == M_HEAD && table[i].method == M_GET)) {
 			match(table[i].pattern, path, params, nparams, a);
 			return (int)i;
 		}
 		if (strstr(allow, method_name(table[i].method)) == NULL) {
 			size_t len = strlen(allow);
 
-			snprintf(allow + len, allowsz - len, "%s%s",
-				 len ? ", " : "", method_name(table[i].method));
+			snprintf(allow + len, allowsz - len, "%s%s%s",
+				 len ? ", " : "", method_name(table[i].method),
+				 table[i].method == M_GET ? ", HEAD" : "");
 		}
 		found = 1;
 	}
@@ -243,7 +245,7 @@ route_dispatch(struct req *r)
 		return;
 	}
 	rt = &routes[i];
-	if (r->method != M_GET && http_read_body(r) != 0)
+	if (r->method != M_GET && r->method != M_HEAD && http_read_body(r) != 0)
 		return;
 	if (rt->flags & R_NODB) {
 		rt->handler(r);
@@ -267,14 +269,14 @@ route_dispatch(struct req *r)
 	}
 	/* A browser adds the cookie to cross-site requests by itself, but it
 	 * cannot add a custom header to them without a CORS preflight. */
-	if (r->by_cookie && r->method != M_GET &&
+	if (r->by_cookie && r->method != M_GET && r->method != M_HEAD &&
 	    (r->requested_with == NULL || *r->requested_with == '\0')) {
 		http_problem(
 		    r, 403, "csrf",
 		    "使用 Cookie 登录时，修改请求须带 X-Requested-With 头");
 		return;
 	}
-	if (r->method == M_GET) {
+	if (r->method == M_GET || r->method == M_HEAD) {
 		if (rt->handler(r) == HANDLER_DB)
 			db_failed(r, rt);
 		return;

@@ -45,7 +45,7 @@ test('wrong method: 405 with Allow', async () => {
 
   const h = await api('PUT', '/health');
   assertProblem(h, 405, 'method_not_allowed');
-  assert.deepEqual((h.headers.get('allow') || '').split(/\s*,\s*/), ['GET']);
+  assert.deepEqual((h.headers.get('allow') || '').split(/\s*,\s*/), ['GET', 'HEAD']);
 
   const u = await api('POST', '/users/1', { token: await adminToken(), body: {} });
   assertProblem(u, 405, 'method_not_allowed');

@@ -892,7 +892,7 @@ test_http_read_minimal(void **state)
 	memset(&fr, 0, sizeof(fr));
 	fr.envp = env;
 	http_read(&R, &fr, NULL);
-	assert_int_equal(R.method, M_OTHER);
+	assert_int_equal(R.method, M_HEAD);
 	assert_string_equal(R.path, "/api/v1/units");
 	assert_string_equal(R.query, "");
 	assert_null(R.if_match);

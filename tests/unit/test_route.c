@@ -76,6 +76,8 @@ test_route_exact(void **state)
 
 	(void)state;
 	assert_int_equal(rm(&m, M_GET, "/api/v1/units"), 0);
+	/* HEAD is answered by the GET route (API.md v1.1). */
+	assert_int_equal(rm(&m, M_HEAD, "/api/v1/units"), 0);
 	assert_int_equal(m.nparams, 0);
 	assert_int_equal(rm(&m, M_POST, "/api/v1/units"), 1);
 	assert_int_equal(m.nparams, 0);
@@ -203,17 +205,17 @@ test_route_bad_method_allow(void **state)
 
 	(void)state;
 	assert_int_equal(rm(&m, M_DELETE, "/api/v1/units"), ROUTE_BAD_METHOD);
-	assert_string_equal(m.allow, "GET, POST");
+	assert_string_equal(m.allow, "GET, HEAD, POST");
 	assert_int_equal(rm(&m, M_PUT, "/api/v1/units/5"), ROUTE_BAD_METHOD);
-	assert_string_equal(m.allow, "GET, PATCH, DELETE");
+	assert_string_equal(m.allow, "GET, HEAD, PATCH, DELETE");
 	assert_int_equal(rm(&m, M_POST, "/api/v1/units/5"), ROUTE_BAD_METHOD);
-	assert_string_equal(m.allow, "GET, PATCH, DELETE");
+	assert_string_equal(m.allow, "GET, HEAD, PATCH, DELETE");
 	assert_int_equal(rm(&m, M_POST, "/api/v1/health"), ROUTE_BAD_METHOD);
-	assert_string_equal(m.allow, "GET");
+	assert_string_equal(m.allow, "GET, HEAD");
 	assert_int_equal(rm(&m, M_GET, "/api/v1/files/x"), ROUTE_BAD_METHOD);
 	assert_string_equal(m.allow, "PUT");
 	assert_int_equal(rm(&m, M_OTHER, "/api/v1/units"), ROUTE_BAD_METHOD);
-	assert_string_equal(m.allow, "GET, POST");
+	assert_string_equal(m.allow, "GET, HEAD, POST");
 }
 
 static void
@@ -239,12 +241,12 @@ test_route_allow_truncated(void **state)
 
 	(void)state;
 	memset(allow, '#', sizeof(allow));
-	/* Only 7 bytes offered: "GET, PATCH, DELETE" must not overflow. */
+	/* Only 7 bytes offered: "GET, HEAD, PATCH, ..." must not overflow. */
 	assert_int_equal(route_match(table, NROUTES, M_PUT, "/api/v1/units/5",
 				     params, &n, &A, allow, 7),
 			 ROUTE_BAD_METHOD);
 	assert_int_equal(strlen(allow), 6);
-	assert_memory_equal(allow, "GET, P", 7);
+	assert_memory_equal(allow, "GET, H", 7);
 	assert_int_equal(allow[7], '#');
 	assert_int_equal(allow[11], '#');
 }
@@ -278,7 +280,8 @@ test_method_parse(void **state)
 	assert_int_equal(method_parse("DELETE"), M_DELETE);
 	assert_int_equal(method_parse("get"), M_OTHER);
 	assert_int_equal(method_parse("Post"), M_OTHER);
-	assert_int_equal(method_parse("HEAD"), M_OTHER);
+	assert_int_equal(method_parse("HEAD"), M_HEAD);
+	assert_int_equal(method_parse("head"), M_OTHER);
 	assert_int_equal(method_parse("OPTIONS"), M_OTHER);
 	assert_int_equal(method_parse("GETX"), M_OTHER);
 	assert_int_equal(method_parse("GE"), M_OTHER);
@@ -294,6 +297,7 @@ test_method_name(void **state)
 	assert_string_equal(method_name(M_PATCH), "PATCH");
 	assert_string_equal(method_name(M_PUT), "PUT");
 	assert_string_equal(method_name(M_DELETE), "DELETE");
+	assert_string_equal(method_name(M_HEAD), "HEAD");
 	assert_string_equal(method_name(M_OTHER), "?");
 }
 
@@ -356,7 +360,7 @@ test_dispatch_bad_method(void **state)
 	assert_int_equal(r.status, 405);
 	assert_string_equal(r.out_type,
 			    "application/problem+json; charset=utf-8");
-	assert_string_equal(r.headers.p, "Allow: GET\r\n");
+	assert_string_equal(r.headers.p, "Allow: GET, HEAD\r\n");
 	assert_string_equal(json_string_value(json_object_get(body, "code")),
 			    "method_not_allowed");
 	assert_int_equal(json_integer_value(json_object_get(body, "status")),
@@ -366,13 +370,13 @@ test_dispatch_bad_method(void **state)
 
 	body = dispatch(&r, M_DELETE, "/api/v1/units");
 	assert_int_equal(r.status, 405);
-	assert_string_equal(r.headers.p, "Allow: GET, POST\r\n");
+	assert_string_equal(r.headers.p, "Allow: GET, HEAD, POST\r\n");
 	json_decref(body);
 	http_done(&r);
 
 	body = dispatch(&r, M_OTHER, "/api/v1/me");
 	assert_int_equal(r.status, 405);
-	assert_string_equal(r.headers.p, "Allow: GET\r\n");
+	assert_string_equal(r.headers.p, "Allow: GET, HEAD\r\n");
 	json_decref(body);
 	http_done(&r);
 }
