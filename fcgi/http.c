@@ -92,6 +92,16 @@ http_json(struct req *r, int status, json_t *body)
 }
 
 int
+http_bytes(struct req *r, int status, const char *type, const void *p, size_t n)
+{
+	r->status = status;
+	r->out_type = type;
+	buf_reset(&r->out);
+	buf_append(&r->out, p, n);
+	return 0;
+}
+
+int
 http_empty(struct req *r, int status)
 {
 	r->status = status;

@@ -112,7 +112,8 @@ stats_cmd(const struct dbconf *conf, char *argv[])
 		fputs("swn-worker: no such unit\n", stderr);
 		goto err;
 	}
-	if (stats_compute(&db, &a, path, argv[3], argv[4], v) != 0) {
+	if (stats_compute(&db, &a, stats_subtree(&a, path), argv[3], argv[4],
+			  v) != 0) {
 		db_log_failure(&db, "stats");
 		goto err;
 	}

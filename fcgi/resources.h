@@ -27,4 +27,13 @@ int wage_cases_transition(struct req *);
 int wage_cases_recover(struct req *);
 int wage_cases_track(struct req *);
 
+int campaigns_list(struct req *);
+int campaigns_get(struct req *);
+int campaigns_create(struct req *);
+int campaigns_patch(struct req *);
+
+int stats_get(struct req *);
+int stats_by_unit(struct req *);
+int stats_export(struct req *);
+
 #endif

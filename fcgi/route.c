@@ -34,6 +34,13 @@ static const struct route routes[] = {
      WHO_STAFF, 0},
     {M_POST, "/api/v1/wage-cases/{id}/recoveries", wage_cases_recover,
      WHO_STAFF, 0},
+    {M_GET, "/api/v1/campaigns", campaigns_list, WHO_USER, 0},
+    {M_POST, "/api/v1/campaigns", campaigns_create, WHO_ADMIN, 0},
+    {M_GET, "/api/v1/campaigns/{id}", campaigns_get, WHO_USER, 0},
+    {M_PATCH, "/api/v1/campaigns/{id}", campaigns_patch, WHO_ADMIN, 0},
+    {M_GET, "/api/v1/stats", stats_get, WHO_STAFF, 0},
+    {M_GET, "/api/v1/stats/by-unit", stats_by_unit, WHO_STAFF, 0},
+    {M_GET, "/api/v1/stats/export", stats_export, WHO_STAFF, 0},
 };
 
 static const char *const method_names[] = {"GET", "POST",   "PATCH",

@@ -91,6 +91,12 @@ const struct stat_def stat_defs[ST__MAX] = {
     [ST_K2] = {"K2", 8, "发动爱心企业", "家", SRC_RECORDS},
 };
 
+char *
+stats_subtree(struct arena *a, const char *path)
+{
+	return arena_printf(a, "%s%%", path);
+}
+
 int
 stat_is_money(enum stat_code c)
 {
@@ -102,12 +108,12 @@ stat_is_money(enum stat_code c)
 SQL(sql_row_h, "SELECT COUNT(*) FROM wage_case_workers w "
 	       "JOIN wage_cases c ON c.id = w.case_id "
 	       "JOIN units n ON n.id = c.unit_id "
-	       "WHERE n.path LIKE CONCAT(?, '%') "
+	       "WHERE n.path LIKE ? "
 	       "AND c.accepted_on BETWEEN ? AND ?");
 SQL(sql_row_i, "SELECT COALESCE(SUM(r.amount), 0) FROM wage_recoveries r "
 	       "JOIN wage_cases c ON c.id = r.case_id "
 	       "JOIN units n ON n.id = c.unit_id "
-	       "WHERE n.path LIKE CONCAT(?, '%') "
+	       "WHERE n.path LIKE ? "
 	       "AND r.recovered_on BETWEEN ? AND ?");
 
 int
@@ -140,19 +146,40 @@ rows_wage(struct db *db, struct arena *a, const char *path, const char *from,
 
 /* ---- The whole table ------------------------------------------------ */
 
-/* A sum row is the rows after it up to the next row of the same form
- * number that is not one of its parts (B = B1..B6, C = C1..C11, ...). */
+/* The sum rows and their parts (C and D parts interleave: C1, D1, C2...). */
+static const struct {
+	enum stat_code sum, first, last;
+	int step;
+} parts[] = {
+    {ST_B, ST_B1, ST_B6, 1}, {ST_C, ST_C1, ST_C11, 2}, {ST_D, ST_D1, ST_D11, 2},
+    {ST_E, ST_E1, ST_E5, 1}, {ST_F, ST_F1, ST_F3, 1},
+};
+
+char *
+stat_rule(struct arena *a, enum stat_code c)
+{
+	size_t i;
+	int k;
+	char *out;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i].sum != c)
+			continue;
+		out = arena_printf(a, "%s=", stat_defs[c].code);
+		for (k = parts[i].first; k <= (int)parts[i].last;
+		     k += parts[i].step)
+			out = arena_printf(a, "%s%s%s", out,
+					   k == (int)parts[i].first ? "" : "+",
+					   stat_defs[k].code);
+		return out;
+	}
+	return NULL;
+}
+
+/* Fills every sum row from its parts; a sum of no computed part is none. */
 static void
 sums(int64_t v[ST__MAX])
 {
-	static const struct {
-		enum stat_code sum, first, last;
-		int step; /* C and D parts interleave: C1, D1, C2, ... */
-	} parts[] = {
-	    {ST_B, ST_B1, ST_B6, 1},  {ST_C, ST_C1, ST_C11, 2},
-	    {ST_D, ST_D1, ST_D11, 2}, {ST_E, ST_E1, ST_E5, 1},
-	    {ST_F, ST_F1, ST_F3, 1},
-	};
 	size_t i;
 	int c;
 
