@@ -35,5 +35,6 @@ int campaigns_patch(struct req *);
 int stats_get(struct req *);
 int stats_by_unit(struct req *);
 int stats_export(struct req *);
+int stats_records(struct req *);
 
 #endif

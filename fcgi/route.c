@@ -41,6 +41,7 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/stats", stats_get, WHO_STAFF, 0},
     {M_GET, "/api/v1/stats/by-unit", stats_by_unit, WHO_STAFF, 0},
     {M_GET, "/api/v1/stats/export", stats_export, WHO_STAFF, 0},
+    {M_GET, "/api/v1/stats/records", stats_records, WHO_STAFF, 0},
 };
 
 static const char *const method_names[] = {"GET", "POST",   "PATCH",

@@ -15,6 +15,7 @@ import {
   seededUnits, show,
 } from './lib.mjs';
 import { fileCase, move, recover, todayShanghai } from './wage_lib.mjs';
+import { drill, fen } from './stats_lib.mjs';
 
 let admin;
 let town; // with four streets, one per amount
@@ -278,4 +279,25 @@ test('GET /stats/export?format=csv: UTF-8 with a BOM, every row, no formula', as
   assertFieldErrors(await api('GET', '/stats/export?format=pdf', { token: staff.token }), [['format', 'enum']]);
   const ok = await api('GET', `/stats/export?format=csv&unit_id=${streets[1].id}&${period()}`, { token: staff.token });
   assert.ok(ok.text.includes('"6","I","帮助农民工追讨欠薪金额（万元）","","0.15","1500.50"'), show(ok));
+});
+
+test('GET /stats/records: the records behind H and I, whose contributions sum to the figure', async () => {
+  const q = `unit_id=${town.id}&${period()}`;
+  const h = await drill(staff.token, 'H', q, { limit: 2 });
+  assert.equal(h.value, 9);
+  assert.equal(h.total, 9);
+  assert.equal(h.items.length, 9);
+  assert.ok(h.items.every((i) => i.kind === 'wage_case_worker' && i.count === 1 && i.accepted_on === today));
+  assert.equal(new Set(h.items.map((i) => i.id)).size, 9, 'no record twice across pages');
+  const i = await drill(staff.token, 'I', q, { limit: 1 });
+  assert.deepEqual([i.value, i.yuan], ['0.77', '7650.50']);
+  assert.equal(i.total, fen('7650.50'));
+  assert.deepEqual(i.items.map((x) => x.amount).sort(), ['0.01', ...amounts].sort());
+  assert.ok(i.items.every((x) => x.kind === 'wage_recovery' && /^QX\d{4}-\d{6}$/.test(x.reference)));
+  // A row no record makes, a row that does not exist, no row.
+  assertFieldErrors(await api('GET', `/stats/records?row=B1&${q}`, { token: staff.token }), [['row', 'enum']]);
+  assertFieldErrors(await api('GET', `/stats/records?row=Z&${q}`, { token: staff.token }), [['row', 'enum']]);
+  assertFieldErrors(await api('GET', `/stats/records?${q}`, { token: staff.token }), [['row', 'required']]);
+  // Not the caller's subtree: 404.
+  assertProblem(await api('GET', `/stats/records?row=H&${q}`, { token: staffOther.token }), 404, 'not_found');
 });
