@@ -36,5 +36,15 @@ int stats_get(struct req *);
 int stats_by_unit(struct req *);
 int stats_export(struct req *);
 int stats_records(struct req *);
+int stats_entries_get(struct req *);
+int stats_entries_put(struct req *);
+int stats_validation(struct req *);
+int stats_submissions_list(struct req *);
+int stats_submissions_create(struct req *);
+int stats_submissions_get(struct req *);
+int stats_submissions_approve(struct req *);
+int stats_submissions_return(struct req *);
+int stats_submissions_reopen(struct req *);
+int stats_reporting(struct req *);
 
 #endif

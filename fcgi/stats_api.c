@@ -121,6 +121,18 @@ stats_rows_json(const int64_t v[ST__MAX])
 	return rows;
 }
 
+int
+stats_table(struct req *r, const struct stats_scope *s, const char *pattern,
+	    int64_t v[ST__MAX])
+{
+	if (stats_compute(r->db, &r->arena, pattern, s->from, s->to, v) != 0 ||
+	    entries_add(r->db, &r->arena, pattern, s->campaign_id, s->from,
+			s->to, v) != 0)
+		return -1;
+	stats_sums(v);
+	return 0;
+}
+
 /* The answer's head: unit, period and, when asked by one, the campaign. */
 static json_t *
 head_json(const struct stats_scope *s, const char *id_key, const char *name_key)
@@ -158,9 +170,7 @@ stats_get(struct req *r)
 
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
-	if (stats_compute(r->db, &r->arena,
-			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
-			  v) != 0)
+	if (stats_table(r, &s, stats_subtree(&r->arena, s.unit_path), v) != 0)
 		return HANDLER_DB;
 	o = head_json(&s, "unit_id", "unit_name");
 	json_object_set_new(o, "rows", stats_rows_json(v));
@@ -223,10 +233,9 @@ stats_by_unit(struct req *r)
 		if (rc < 0)
 			goto err;
 		for (i = 0; i < n; i++) {
-			if (stats_compute(
-				r->db, &r->arena,
-				stats_subtree(&r->arena, kids[i].path), s.from,
-				s.to, v) != 0)
+			if (stats_table(r, &s,
+					stats_subtree(&r->arena, kids[i].path),
+					v) != 0)
 				goto err;
 			json_array_append_new(
 			    items, json_pack("{s:I, s:s, s:b, s:o}", "unit_id",
@@ -235,16 +244,14 @@ stats_by_unit(struct req *r)
 					     0, "rows", stats_rows_json(v)));
 		}
 	}
-	if (stats_compute(r->db, &r->arena, s.unit_path, s.from, s.to, v) != 0)
+	if (stats_table(r, &s, s.unit_path, v) != 0)
 		goto err;
 	json_array_append_new(
 	    items, json_pack("{s:I, s:s, s:b, s:o}", "unit_id",
 			     (json_int_t)s.unit_id, "unit_name",
 			     arena_printf(&r->arena, "%s（本级）", s.unit_name),
 			     "own", 1, "rows", stats_rows_json(v)));
-	if (stats_compute(r->db, &r->arena,
-			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
-			  v) != 0)
+	if (stats_table(r, &s, stats_subtree(&r->arena, s.unit_path), v) != 0)
 		goto err;
 	total = json_pack("{s:o}", "rows", stats_rows_json(v));
 	json_object_set_new(o, "total", total);
