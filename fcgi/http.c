@@ -501,14 +501,18 @@ http_read_body(struct req *r)
  * client takes gzip.  nginx compresses every other JSON answer itself, but
  * when it does it must weaken the ETag to W/"n", and the contract promises
  * clients the strong "n".  Returns 1 when out holds the compressed body.
+ * The threshold must not exceed nginx's gzip_min_length (256 in
+ * nginx.conf.in): a body between the two would be left to nginx.
  */
+#define GZIP_MIN 256
+
 static int
 gzip_body(struct req *r, struct buf *out)
 {
 	z_stream z;
 	int rc;
 
-	if (r->out.len < 512 || r->accept_encoding == NULL ||
+	if (r->out.len < GZIP_MIN || r->accept_encoding == NULL ||
 	    strstr(r->accept_encoding, "gzip") == NULL ||
 	    strstr(r->headers.p ? r->headers.p : "", "ETag: ") == NULL)
 		return 0;
