@@ -157,8 +157,10 @@ head_json(const struct stats_scope *s, const char *id_key, const char *name_key)
  * to, both a campaign and dates), 404 for a unit that does not exist or is
  * outside the caller's subtree, 200 {unit_id, unit_name, from, to,
  * campaign?, rows:[{code, number, label, unit, value, yuan?}]} otherwise:
- * every row the records supply, in the form's order; 万元 rows give value
- * rounded half up from the exact fen sum, and the exact yuan.
+ * every row the records supply and, once entered, B1-B6, E1-E5, F1-F3
+ * with B, E, F (docs/statistics.md: by dates, the entries of campaigns
+ * lying within them), in the form's order; 万元 rows give value rounded
+ * half up from the exact fen sum, and the exact yuan.
  */
 int
 stats_get(struct req *r)
