@@ -46,6 +46,8 @@ SQL(sql_gc_sessions, "DELETE FROM sessions "
 		     "WHERE last_seen < NOW() - INTERVAL 12 HOUR LIMIT 1000");
 SQL(sql_gc_failures, "DELETE FROM login_failures "
 		     "WHERE at < NOW() - INTERVAL 1 DAY LIMIT 1000");
+SQL(sql_gc_guards, "DELETE FROM login_guards "
+		   "WHERE at < NOW() - INTERVAL 1 DAY LIMIT 1000");
 
 static const char *
 env(const char *name, const char *fallback)
@@ -151,6 +153,7 @@ janitor(const struct dbconf *conf)
 		db_exec(&db, &sql_gc_keys, "");
 		db_exec(&db, &sql_gc_sessions, "");
 		db_exec(&db, &sql_gc_failures, "");
+		db_exec(&db, &sql_gc_guards, "");
 	}
 	db_close(&db);
 }
