@@ -7,6 +7,7 @@
 #   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello;
 #                 a 200-row list sealed against the same list before sealing
 #   make rotate-keys  a new personal-data key, everything re-sealed under it
+#   make check-stats  every figure recomputed by a second path and compared
 #
 # VAR (runtime state) and PORT let several instances run side by side.
 
@@ -44,7 +45,7 @@ HELLO := build/bench-hello
 FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
 
 .PHONY: all deps build run start stop test bench fmt fmt-check clean \
-	rotate-keys
+	rotate-keys check-stats
 
 all: build
 
@@ -95,6 +96,12 @@ stop:
 rotate-keys:
 	@$(MAKE) --no-print-directory build
 	scripts/rotate-keys.sh
+
+# Every figure recomputed from the raw records by a second path; any
+# difference is printed and fails (CAMPAIGN=id for one campaign).
+check-stats:
+	@$(MAKE) --no-print-directory build
+	scripts/check-stats.sh
 
 test: deps
 	@$(MAKE) --no-print-directory build
