@@ -27,4 +27,11 @@ int wage_cases_transition(struct req *);
 int wage_cases_recover(struct req *);
 int wage_cases_track(struct req *);
 
+int visits_categories(struct req *);
+int visits_create(struct req *);
+int visits_list(struct req *);
+int visits_get(struct req *);
+int visits_patch(struct req *);
+int visits_delete(struct req *);
+
 #endif
