@@ -147,7 +147,7 @@ static const int clearable[X__MAX] = {
 
 // clang-format off
 #define VISIT_COLS                                                             \
-	"v.id, v.unit_id, n.name, n.path, " DAY("v.visited_on") ", v.kind, "   \
+	"v.id, v.unit_id, n.path, " DAY("v.visited_on") ", v.kind, "           \
 	"v.category, v.enterprise_name, v.enterprise_credit_code, "            \
 	"v.people_count, v.cash_amount, v.goods_value, v.lat, v.lng, "         \
 	"v.note, v.created_by, u.display_name, " TS("v.created_at") ", "       \
@@ -178,7 +178,7 @@ SQL(sql_insert, "INSERT INTO visits (unit_id, visited_on, kind, category, "
 		"enterprise_credit_code, people_count, cash_amount, "
 		"goods_value, lat, lng, note, created_by, created_at, "
 		"updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		"NOW(), NOW())");
+		"?, ?)");
 SQL(sql_update, "UPDATE visits SET unit_id = ?, visited_on = ?, kind = ?, "
 		"category = ?, enterprise_name = ?, enterprise_name_key = ?, "
 		"enterprise_credit_code = ?, people_count = ?, "
@@ -283,17 +283,17 @@ name_key(struct arena *a, const char *name)
 struct visit_row {
 	int64_t id, unit_id, people, cash, goods, created_by, version;
 	int64_t editable; /* created less than EDIT_DAYS days ago */
-	char *unit_name, *unit_path, *visited_on, *kind, *category;
+	char *unit_path, *visited_on, *kind, *category;
 	char *enterprise, *credit, *lat, *lng, *note, *creator_name;
 	char *created_at, *updated_at, *editable_until;
 };
 
-#define VISIT_FMT "iisssssssiiisssisssiis"
+#define VISIT_FMT "iissssssiiisssisssiis"
 #define VISIT_ARGS(v)                                                          \
-	&(v)->id, &(v)->unit_id, &(v)->unit_name, &(v)->unit_path,             \
-	    &(v)->visited_on, &(v)->kind, &(v)->category, &(v)->enterprise,    \
-	    &(v)->credit, &(v)->people, &(v)->cash, &(v)->goods, &(v)->lat,    \
-	    &(v)->lng, &(v)->note, &(v)->created_by, &(v)->creator_name,       \
+	&(v)->id, &(v)->unit_id, &(v)->unit_path, &(v)->visited_on,            \
+	    &(v)->kind, &(v)->category, &(v)->enterprise, &(v)->credit,        \
+	    &(v)->people, &(v)->cash, &(v)->goods, &(v)->lat, &(v)->lng,       \
+	    &(v)->note, &(v)->created_by, &(v)->creator_name,                  \
 	    &(v)->created_at, &(v)->updated_at, &(v)->version, &(v)->editable, \
 	    &(v)->editable_until
 
@@ -322,19 +322,19 @@ visit_json(const struct visit_row *v)
 		loc = json_pack("{s:f, s:f}", "lat", strtod(v->lat, NULL),
 				"lng", strtod(v->lng, NULL));
 	return json_pack(
-	    "{s:I, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o, "
+	    "{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o, "
 	    "s:o, s:I, s:s, s:s, s:s, s:I, s:s}",
 	    "id", (json_int_t)v->id, "unit_id", (json_int_t)v->unit_id,
-	    "unit_name", v->unit_name, "visited_on", v->visited_on, "kind",
-	    v->kind, "category", json_str_or_null(v->category),
-	    "enterprise_name", json_str_or_null(v->enterprise),
-	    "enterprise_credit_code", json_str_or_null(v->credit),
-	    "people_count", (json_int_t)v->people, "cash_amount",
-	    json_money(v->cash), "goods_value", json_money(v->goods),
-	    "location", loc, "note", json_str_or_null(v->note), "created_by",
-	    (json_int_t)v->created_by, "created_by_name", v->creator_name,
-	    "created_at", v->created_at, "updated_at", v->updated_at, "version",
-	    (json_int_t)v->version, "editable_until", v->editable_until);
+	    "visited_on", v->visited_on, "kind", v->kind, "category",
+	    json_str_or_null(v->category), "enterprise_name",
+	    json_str_or_null(v->enterprise), "enterprise_credit_code",
+	    json_str_or_null(v->credit), "people_count", (json_int_t)v->people,
+	    "cash_amount", json_money(v->cash), "goods_value",
+	    json_money(v->goods), "location", loc, "note",
+	    json_str_or_null(v->note), "created_by", (json_int_t)v->created_by,
+	    "created_by_name", v->creator_name, "created_at", v->created_at,
+	    "updated_at", v->updated_at, "version", (json_int_t)v->version,
+	    "editable_until", v->editable_until);
 }
 
 /* Loads a visit the caller may see, locked for update when asked;
@@ -404,15 +404,32 @@ has_error(const struct verrs *e, const char *field)
 	return 0;
 }
 
-/* Today in Asia/Shanghai (UTC+8, no daylight saving), "YYYY-MM-DD". */
+/*
+ * A moment in Asia/Shanghai (UTC+8, no daylight saving): as the database
+ * takes it in our sessions' time zone, "YYYY-MM-DD HH:MM:SS", or as the
+ * API writes timestamps, RFC 3339 with "+08:00" (rfc set).  Returns out.
+ */
+static char *
+clock_text(time_t t, int rfc, char *out, size_t size)
+{
+	time_t local = t + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&local, &tm);
+	strftime(out, size,
+		 rfc ? "%Y-%m-%dT%H:%M:%S+08:00" : "%Y-%m-%d %H:%M:%S", &tm);
+	return out;
+}
+
+/* Today in Asia/Shanghai, "YYYY-MM-DD". */
 static void
 today(char out[11])
 {
-	time_t now = time(NULL) + 8 * 3600;
-	struct tm tm;
+	char now[20];
 
-	gmtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	clock_text(time(NULL), 0, now, sizeof(now));
+	memcpy(out, now, 10);
+	out[10] = '\0';
 }
 
 /*
@@ -566,7 +583,10 @@ visits_create(struct req *r)
 {
 	struct visit_in in;
 	struct visit_new n;
+	struct visit_row v;
 	struct verrs e;
+	char stored[20], at[26], until[26];
+	time_t now;
 	int64_t id;
 	int rc;
 
@@ -587,16 +607,44 @@ visits_create(struct req *r)
 	verrs_free(&e);
 	if ((rc = check_unit(r, n.unit_id)) != 1)
 		return rc;
-	if (db_exec(r->db, &sql_insert, "issssssiiisssi", n.unit_id,
+	now = time(NULL);
+	clock_text(now, 0, stored, sizeof(stored));
+	if (db_exec(r->db, &sql_insert, "issssssiiisssiss", n.unit_id,
 		    n.visited_on, kinds[n.kind],
 		    n.category >= 0 ? categories[n.category] : NULL,
 		    n.enterprise, name_key(&r->arena, n.enterprise), n.credit,
 		    n.people, n.cash, n.goods, nonempty(n.lat), nonempty(n.lng),
-		    n.note, r->user->id) < 0)
+		    n.note, r->user->id, stored, stored) < 0)
 		return HANDLER_DB;
 	id = db_last_id(r->db);
+
+	/* The hottest write of the campaign answers from what it stored,
+	 * without reading the row back: one round trip less per visit. */
+	memset(&v, 0, sizeof(v));
+	v.id = id;
+	v.unit_id = n.unit_id;
+	v.visited_on = (char *)n.visited_on;
+	v.kind = (char *)kinds[n.kind];
+	v.category = n.category >= 0 ? (char *)categories[n.category] : NULL;
+	v.enterprise = (char *)n.enterprise;
+	v.credit = (char *)n.credit;
+	v.people = n.people;
+	v.cash = n.cash;
+	v.goods = n.goods;
+	v.lat = (char *)nonempty(n.lat);
+	v.lng = (char *)nonempty(n.lng);
+	v.note = (char *)n.note;
+	v.created_by = r->user->id;
+	v.creator_name = r->user->display_name;
+	v.created_at = v.updated_at = clock_text(now, 1, at, sizeof(at));
+	v.editable_until =
+	    clock_text(now + EDIT_DAYS * 86400, 1, until, sizeof(until));
+	v.version = 1;
+	if (audit(r, "visit.create", "visits", id, NULL, visit_json(&v)) != 0)
+		return HANDLER_DB;
 	http_header(r, "Location: /api/v1/visits/%lld", (long long)id);
-	return answer_visit(r, 201, id, "visit.create", NULL);
+	http_etag(r, 1);
+	return http_json(r, 201, visit_json(&v));
 }
 
 /*
