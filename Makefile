@@ -4,7 +4,8 @@
 #                 foreground on PORT; Ctrl-C stops it
 #   make start    the same in the background (idempotent); make stop
 #   make test     unit tests, then API and browser tests on a private stack
-#   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello
+#   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello;
+#                 durable POST /api/v1/visits against raw INSERT commits
 #   make rotate-keys  a new personal-data key, everything re-sealed under it
 #
 # VAR (runtime state) and PORT let several instances run side by side.
@@ -102,6 +103,7 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory build $(HELLO)
 	bench/run.sh
+	bench/visits.sh
 
 # Guarded: clang-format with no file names would read standard input.
 fmt:
