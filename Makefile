@@ -5,7 +5,8 @@
 #   make start    the same in the background (idempotent); make stop
 #   make test     unit tests, then API and browser tests on a private stack
 #   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello;
-#                 a 200-row list sealed against the same list before sealing
+#                 a 200-row list sealed against the same list before sealing;
+#                 durable POST /api/v1/visits against raw INSERT commits
 #   make rotate-keys  a new personal-data key, everything re-sealed under it
 #   make check-stats  every figure recomputed by a second path and compared
 #
@@ -112,6 +113,7 @@ bench: deps
 	@$(MAKE) --no-print-directory build $(HELLO)
 	bench/run.sh
 	bench/pii.sh
+	bench/visits.sh
 
 # Guarded: clang-format with no file names would read standard input.
 fmt:

@@ -36,5 +36,11 @@ int stats_get(struct req *);
 int stats_by_unit(struct req *);
 int stats_export(struct req *);
 int stats_records(struct req *);
+int visits_categories(struct req *);
+int visits_create(struct req *);
+int visits_list(struct req *);
+int visits_get(struct req *);
+int visits_patch(struct req *);
+int visits_delete(struct req *);
 
 #endif

@@ -43,6 +43,12 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/stats/by-unit", stats_by_unit, WHO_STAFF, 0},
     {M_GET, "/api/v1/stats/export", stats_export, WHO_STAFF, 0},
     {M_GET, "/api/v1/stats/records", stats_records, WHO_STAFF, 0},
+    {M_GET, "/api/v1/visits/categories", visits_categories, WHO_PUBLIC, R_NODB},
+    {M_POST, "/api/v1/visits", visits_create, WHO_VOLUNTEER, 0},
+    {M_GET, "/api/v1/visits", visits_list, WHO_VOLUNTEER, 0},
+    {M_GET, "/api/v1/visits/{id}", visits_get, WHO_VOLUNTEER, 0},
+    {M_PATCH, "/api/v1/visits/{id}", visits_patch, WHO_VOLUNTEER, 0},
+    {M_DELETE, "/api/v1/visits/{id}", visits_delete, WHO_STAFF, 0},
 };
 
 static const char *const method_names[] = {"GET", "POST",   "PATCH",

@@ -32,6 +32,9 @@ const PRECACHE = [
 	'/admin/case.html',
 	'/admin/case.js',
 	'/field/',
+	'/field/visits.html',
+	'/field/visits.js',
+	'/field/visits.css',
 ];
 
 const OFFLINE_PAGE = `<!doctype html>
