@@ -178,5 +178,6 @@ export async function discardCodes(page, card = page) {
 	await card.getByRole('button', { name: '我已记下' }).click();
 	await page.getByRole('dialog').getByRole('button', { name: '已记下' }).click();
 	await page.getByRole('dialog').getByRole('button', { name: '确定删除' }).click();
-	await page.getByRole('dialog').waitFor({ state: 'detached' });
+	/* Gone from the page, not only closed: the card goes right after. */
+	await page.locator('dialog[data-confirm]').waitFor({ state: 'detached' });
 }

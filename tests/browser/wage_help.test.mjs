@@ -12,22 +12,14 @@ import {
 	discardCodes, launch, phone, requireEnv, screenshot, textOf, units, url,
 	watchConsole,
 } from './lib.mjs';
+import {
+	BAD_ID, GOOD_ID, casesByEmployer as casesFor, errorsUnder, fillCase as fillCaseAt,
+	fillWorker, idNumber, openHelp as openHelpAt, postCase, tag,
+} from './help_lib.mjs';
 
 let browser;
 let adminToken;
 let unitId;
-
-/* GB 11643 check character. */
-const ID_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-function idNumber(s17) {
-	let sum = 0;
-	for (let i = 0; i < 17; i++)
-		sum += Number(s17[i]) * ID_W[i];
-	return s17 + '10X98765432'[sum % 11];
-}
-
-const BAD_ID = '110105194912310021';        /* wrong check digit */
-const GOOD_ID = '11010519491231002X';
 
 before(async () => {
 	requireEnv();
@@ -40,45 +32,9 @@ after(async () => {
 	await browser?.close();
 });
 
-function tag() {
-	return `T${Date.now().toString(36).slice(-5)}${Math.floor(Math.random() * 1000)}`;
-}
-
-async function openHelp(page) {
-	await page.goto(url('/help/'));
-	await page.locator(`#h-unit option[value="${unitId}"]`).waitFor({ state: 'attached' });
-}
-
-/* The messages under the control named `name`. */
-function errorsUnder(page, name) {
-	return page.locator('.field').filter({ has: page.locator(`[name="${name}"]`) })
-	    .locator('.field-error');
-}
-
-async function fillCase(page, employer) {
-	await page.getByLabel('所属工会').selectOption(String(unitId));
-	await page.getByLabel('欠薪单位').fill(employer);
-	await page.getByLabel('行业').selectOption('construction');
-	await page.getByLabel('项目名称').fill('经开区某小区二期');
-	await page.getByLabel('工地或单位地址').fill('横林镇某路 8 号');
-	await page.getByLabel('情况说明').fill('2026 年 9 月至 11 月工资未发');
-	await page.getByLabel('联系人姓名').fill('王建国');
-	await page.getByLabel('联系人手机号').fill('13912345678');
-}
-
-async function fillWorker(page, i, { name, id, phone: tel, amount }) {
-	await page.locator(`[name="workers[${i}].name"]`).fill(name);
-	if (id !== undefined)
-		await page.locator(`[name="workers[${i}].id_number"]`).fill(id);
-	if (tel !== undefined)
-		await page.locator(`[name="workers[${i}].phone"]`).fill(tel);
-	await page.locator(`[name="workers[${i}].amount_owed"]`).fill(amount);
-}
-
-function postCase(page) {
-	return page.waitForResponse((r) => r.request().method() === 'POST' &&
-	    r.url().endsWith('/api/v1/wage-cases'));
-}
+const openHelp = (page) => openHelpAt(page, unitId);
+const fillCase = (page, employer) => fillCaseAt(page, unitId, employer);
+const casesByEmployer = (employer) => casesFor(adminToken, employer);
 
 async function findCase(reference) {
 	const r = await apiCall(adminToken, 'GET',
@@ -90,18 +46,6 @@ async function findCase(reference) {
 	const full = await apiCall(adminToken, 'GET', `/api/v1/wage-cases/${item.id}`);
 	assert.equal(full.status, 200);
 	return full.data;
-}
-
-/*
- * Searched by the ASCII tag at the end of the name: a Chinese q gets 500
- * from this build of the worker (collation mix in the list query).
- */
-async function casesByEmployer(employer) {
-	const key = /[A-Za-z0-9]+$/.exec(employer)[0];
-	const r = await apiCall(adminToken, 'GET',
-	    `/api/v1/wage-cases?q=${encodeURIComponent(key)}`);
-	assert.equal(r.status, 200);
-	return r.data.items.filter((c) => c.employer_name === employer);
 }
 
 test('two workers, a bad ID under that worker, fixed, then tracked', async () => {
