@@ -41,7 +41,7 @@ const TIMEOUT_MS = 30000;
 /* After a send without an answer: check again after these delays. */
 const RECHECK_MS = [3000, 10000, 30000];
 /* How long the badge says "已发送" after a delivery. */
-const DELIVERED_MS = 6000;
+const DELIVERED_MS = 8000;
 
 /* Fallback wording by status, for answers that are not problem documents
  * (an nginx error page, a proxy in between). */
@@ -827,25 +827,25 @@ function controlProblem(c) {
 	const kind = kindOf(c);
 	const label = labelOf(c);
 	const value = type === 'password' ? c.value : normalize(kind, c.value.trim());
-	const say = (code, lim = {}) => ({ code, message: message(code,
+	const problem = (code, lim = {}) => ({ code, message: message(code,
 	    { kind, label, ...lim }) });
 	if (value === '')
-		return c.required ? say('required') : null;
+		return c.required ? problem('required') : null;
 	const max = Number(c.dataset.maxlength) || 0;
 	const min = Number(c.dataset.minlength) || 0;
 	if (max && chars(value) > max)
-		return say('too_long', { max });
+		return problem('too_long', { max });
 	if (min && chars(value) < min)
-		return say('too_short', { min });
+		return problem('too_short', { min });
 	if (c.dataset.pattern &&
 	    !new RegExp(`^(?:${c.dataset.pattern})$`, 'u').test(value))
-		return say('format');
+		return problem('format');
 	const lim = limits(c, kind);
 	const code = checkValue(kind, value, lim);
 	if (!code)
 		return null;
 	const dflt = kind === 'money' ? { min: 0, max: MONEY_MAX_FEN } : { min: 0, max: 0 };
-	return say(code, { min: lim.min ?? dflt.min, max: lim.max ?? dflt.max });
+	return problem(code, { min: lim.min ?? dflt.min, max: lim.max ?? dflt.max });
 }
 
 /*

@@ -365,10 +365,8 @@ function resetForm() {
 	updateTotal();
 }
 
-/* Is the person typing another case into the form right now? */
+/* Does the form hold another case, being typed or kept as a draft? */
 function formInUse() {
-	if ($('form-box').hidden)
-		return false;
 	return form.contains(document.activeElement) ||
 	    Object.keys(draftValues()).length > 0;
 }
