@@ -9,6 +9,7 @@
 #include "http.h"
 
 int health_get(struct req *);
+int messages_get(struct req *);
 
 int units_list(struct req *);
 int units_get(struct req *);

@@ -16,6 +16,7 @@
 
 static const struct route routes[] = {
     {M_GET, "/api/v1/health", health_get, WHO_PUBLIC, R_NODB},
+    {M_GET, "/api/v1/messages", messages_get, WHO_PUBLIC, R_NODB},
     {M_POST, "/api/v1/auth/login", auth_login, WHO_PUBLIC, R_NOIDEM},
     {M_POST, "/api/v1/auth/logout", auth_logout, WHO_USER, 0},
     {M_GET, "/api/v1/me", auth_me, WHO_USER, 0},

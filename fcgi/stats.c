@@ -151,13 +151,12 @@ rows_wage(struct db *db, struct arena *a, const char *path, const char *from,
  * category: one row per category of worker visits (C1-C11 and D1-D11) and
  * one for medical visits (J1, J2).  Money is cash plus goods, in fen.
  */
-SQL(sql_visit_sums,
-    "SELECT v.kind, v.category, SUM(v.people_count), "
-    "SUM(v.cash_amount + v.goods_value) FROM visits v "
-    "JOIN units n ON n.id = v.unit_id "
-    "WHERE v.kind IN ('worker', 'medical_frontline') "
-    "AND v.deleted_at IS NULL AND v.visited_on BETWEEN ? AND ? "
-    "AND n.path LIKE ? GROUP BY v.kind, v.category");
+SQL(sql_visit_sums, "SELECT v.kind, v.category, SUM(v.people_count), "
+		    "SUM(v.cash_amount + v.goods_value) FROM visits v "
+		    "JOIN units n ON n.id = v.unit_id "
+		    "WHERE v.kind IN ('worker', 'medical_frontline') "
+		    "AND v.deleted_at IS NULL AND v.visited_on BETWEEN ? AND ? "
+		    "AND n.path LIKE ? GROUP BY v.kind, v.category");
 /*
  * Row A: distinct enterprises among the period's enterprise visits.  An
  * enterprise is its credit code when the visit gives one; a visit without
