@@ -5,8 +5,10 @@
 #   make start    the same in the background (idempotent); make stop
 #   make test     unit tests, then API and browser tests on a private stack
 #   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello;
-#                 a 200-row list sealed against the same list before sealing
+#                 a 200-row list sealed against the same list before sealing;
+#                 durable POST /api/v1/visits against raw INSERT commits
 #   make rotate-keys  a new personal-data key, everything re-sealed under it
+#   make check-stats  every figure recomputed by a second path and compared
 #
 # VAR (runtime state) and PORT let several instances run side by side.
 
@@ -44,7 +46,7 @@ HELLO := build/bench-hello
 FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
 
 .PHONY: all deps build run start stop test bench fmt fmt-check clean \
-	rotate-keys
+	rotate-keys check-stats
 
 all: build
 
@@ -96,6 +98,12 @@ rotate-keys:
 	@$(MAKE) --no-print-directory build
 	scripts/rotate-keys.sh
 
+# Every figure recomputed from the raw records by a second path; any
+# difference is printed and fails (CAMPAIGN=id for one campaign).
+check-stats:
+	@$(MAKE) --no-print-directory build
+	scripts/check-stats.sh
+
 test: deps
 	@$(MAKE) --no-print-directory build
 	scripts/test.sh
@@ -105,6 +113,7 @@ bench: deps
 	@$(MAKE) --no-print-directory build $(HELLO)
 	bench/run.sh
 	bench/pii.sh
+	bench/visits.sh
 
 # Guarded: clang-format with no file names would read standard input.
 fmt:

@@ -497,15 +497,20 @@ http_read_body(struct req *r)
 }
 
 /*
- * Compresses the body with gzip when the answer carries an ETag and the
- * client takes gzip.  nginx compresses every other JSON answer itself, but
- * when it does it must weaken the ETag to W/"n", and the contract promises
- * clients the strong "n".  Returns 1 when out holds the compressed body.
- * The threshold must not exceed nginx's gzip_min_length (256 in
- * nginx.conf.in): a body between the two would be left to nginx.
+ * nginx-conf's gzip_min_length: nginx compresses every JSON answer of at
+ * least this many bytes that is not compressed already.
  */
 #define GZIP_MIN 256
 
+/*
+ * Compresses the body with gzip when the answer carries an ETag and the
+ * client takes gzip.  nginx compresses every other JSON answer itself, but
+ * when it does it must weaken the ETag to W/"n", and the contract promises
+ * clients the strong "n".  So every answer nginx would compress is
+ * compressed here: a threshold above GZIP_MIN let answers between the two
+ * reach clients with a weak tag.  Returns 1 when out holds the compressed
+ * body.
+ */
 static int
 gzip_body(struct req *r, struct buf *out)
 {

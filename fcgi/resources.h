@@ -9,6 +9,7 @@
 #include "http.h"
 
 int health_get(struct req *);
+int messages_get(struct req *);
 
 int units_list(struct req *);
 int units_get(struct req *);
@@ -46,5 +47,11 @@ int stats_submissions_approve(struct req *);
 int stats_submissions_return(struct req *);
 int stats_submissions_reopen(struct req *);
 int stats_reporting(struct req *);
+int visits_categories(struct req *);
+int visits_create(struct req *);
+int visits_list(struct req *);
+int visits_get(struct req *);
+int visits_patch(struct req *);
+int visits_delete(struct req *);
 
 #endif

@@ -4,6 +4,7 @@
  * handler -- inside one transaction with its idempotency key for writes.
  */
 #include <stdio.h>
+#include <mysqld_error.h>
 #include <string.h>
 
 #include "auth.h"
@@ -15,6 +16,7 @@
 
 static const struct route routes[] = {
     {M_GET, "/api/v1/health", health_get, WHO_PUBLIC, R_NODB},
+    {M_GET, "/api/v1/messages", messages_get, WHO_PUBLIC, R_NODB},
     {M_POST, "/api/v1/auth/login", auth_login, WHO_PUBLIC, R_NOIDEM},
     {M_POST, "/api/v1/auth/logout", auth_logout, WHO_USER, 0},
     {M_GET, "/api/v1/me", auth_me, WHO_USER, 0},
@@ -57,6 +59,12 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/stats/submissions/{id}/reopen", stats_submissions_reopen,
      WHO_ADMIN, 0},
     {M_GET, "/api/v1/stats/reporting", stats_reporting, WHO_STAFF, 0},
+    {M_GET, "/api/v1/visits/categories", visits_categories, WHO_PUBLIC, R_NODB},
+    {M_POST, "/api/v1/visits", visits_create, WHO_VOLUNTEER, 0},
+    {M_GET, "/api/v1/visits", visits_list, WHO_VOLUNTEER, 0},
+    {M_GET, "/api/v1/visits/{id}", visits_get, WHO_VOLUNTEER, 0},
+    {M_PATCH, "/api/v1/visits/{id}", visits_patch, WHO_VOLUNTEER, 0},
+    {M_DELETE, "/api/v1/visits/{id}", visits_delete, WHO_STAFF, 0},
 };
 
 static const char *const method_names[] = {"GET", "POST",   "PATCH",
@@ -188,6 +196,28 @@ db_failed(struct req *r, const struct route *rt)
 	db_log_failure(r->db, arena_printf(&r->arena, "%s %s", r->method_name,
 					   rt ? rt->pattern : "?"));
 	http_reset_response(r);
+	/* A value the field tables let through but a column refused is a
+	 * gap in a field table (logged above), yet still the client's
+	 * input: never a 500. */
+	switch (r->db->err) {
+	case ER_DUP_ENTRY:
+	case ER_DUP_ENTRY_WITH_KEY_NAME:
+	case ER_ROW_IS_REFERENCED_2:
+	case ER_NO_REFERENCED_ROW_2:
+		http_problem(r, 409, "conflict",
+			     "与已有记录冲突，未作任何更改");
+		return;
+	case ER_BAD_NULL_ERROR:
+	case ER_WARN_DATA_OUT_OF_RANGE:
+	case WARN_DATA_TRUNCATED:
+	case ER_TRUNCATED_WRONG_VALUE:
+	case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+	case ER_DATA_TOO_LONG:
+	case ER_CONSTRAINT_FAILED:
+		http_problem(r, 400, "invalid_value",
+			     "有取值超出了允许的范围，未作任何更改");
+		return;
+	}
 	if (r->db->my == NULL || db_lost(r->db)) {
 		http_header(r, "Retry-After: 5");
 		http_problem(r, 503, "db_unavailable",

@@ -144,6 +144,76 @@ rows_wage(struct db *db, struct arena *a, const char *path, const char *from,
 	return 0;
 }
 
+/* ---- Winter visits: A, C1-C11, D1-D11, J1, J2 ----------------------- */
+
+/*
+ * People and money of the period's worker and medical visits, by kind and
+ * category: one row per category of worker visits (C1-C11 and D1-D11) and
+ * one for medical visits (J1, J2).  Money is cash plus goods, in fen.
+ */
+SQL(sql_visit_sums, "SELECT v.kind, v.category, SUM(v.people_count), "
+		    "SUM(v.cash_amount + v.goods_value) FROM visits v "
+		    "JOIN units n ON n.id = v.unit_id "
+		    "WHERE v.kind IN ('worker', 'medical_frontline') "
+		    "AND v.deleted_at IS NULL AND v.visited_on BETWEEN ? AND ? "
+		    "AND n.path LIKE ? GROUP BY v.kind, v.category");
+/*
+ * Row A: distinct enterprises among the period's enterprise visits.  An
+ * enterprise is its credit code when the visit gives one; a visit without
+ * a code is the enterprise whose coded visits carry the same normalised
+ * name (the smallest code, should two), else its normalised name alone
+ * (sql/008_visits.sql, docs/visits.md).  "c:" and "n:" keep a code and a
+ * name from ever being equal.
+ */
+SQL(sql_visit_firms,
+    "WITH e AS (SELECT v.enterprise_name_key AS k, "
+    "v.enterprise_credit_code AS c FROM visits v "
+    "JOIN units n ON n.id = v.unit_id "
+    "WHERE v.kind = 'enterprise' AND v.deleted_at IS NULL "
+    "AND v.visited_on BETWEEN ? AND ? AND n.path LIKE ?), "
+    "coded AS (SELECT k, MIN(c) AS c FROM e WHERE c IS NOT NULL "
+    "GROUP BY k) "
+    "SELECT COUNT(DISTINCT COALESCE(CONCAT('c:', e.c), "
+    "CONCAT('c:', coded.c), CONCAT('n:', e.k))) "
+    "FROM e LEFT JOIN coded ON coded.k = e.k");
+
+static int
+rows_visits(struct db *db, struct arena *a, const char *path, const char *from,
+	    const char *to, int64_t v[ST__MAX])
+{
+	struct dbres q;
+	char *kind, *category;
+	int64_t people, fen;
+	int rc, i;
+
+	v[ST_A] = v[ST_J1] = v[ST_J2] = 0;
+	for (i = 0; i < 11; i++)
+		v[ST_C1 + 2 * i] = v[ST_D1 + 2 * i] = 0;
+	if (db_one(db, a, &sql_visit_firms, "sss", "i", from, to, path,
+		   &v[ST_A]) < 0)
+		return -1;
+	if (db_query(db, &q, &sql_visit_sums, "sss", from, to, path) != 0)
+		return -1;
+	while ((rc = db_row(&q, a, "ssii", &kind, &category, &people, &fen)) ==
+	       1) {
+		if (strcmp(kind, "medical_frontline") == 0) {
+			v[ST_J1] += people;
+			v[ST_J2] += fen;
+			continue;
+		}
+		/* C1..C11 interleave with D1..D11 in the form's order. */
+		for (i = 0; category != NULL && i < 11; i++)
+			if (strcmp(category, stat_defs[ST_C1 + 2 * i].code) ==
+			    0) {
+				v[ST_C1 + 2 * i] += people;
+				v[ST_D1 + 2 * i] += fen;
+				break;
+			}
+	}
+	db_end(&q);
+	return rc < 0 ? -1 : 0;
+}
+
 /* ---- The whole table ------------------------------------------------ */
 
 /* The sum rows and their parts (C and D parts interleave: C1, D1, C2...). */
@@ -212,6 +282,8 @@ stats_compute(struct db *db, struct arena *a, const char *path,
 	for (i = 0; i < ST__MAX; i++)
 		v[i] = STAT_NONE;
 	if (rows_wage(db, a, path, from, to, v) != 0)
+		return -1;
+	if (rows_visits(db, a, path, from, to, v) != 0)
 		return -1;
 	sums(v);
 	return 0;
