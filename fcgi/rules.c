@@ -224,8 +224,8 @@ range_rules(struct arena *a, const int64_t v[ST__MAX],
 			continue;
 		add(f, arena_printf(a, "range_%s", stat_defs[i].code), 0,
 		    arena_printf(a,
-				 "%s %s为 %s，超过上次活动《%s》%s 的 %d "
-				 "倍，请核实是否填错",
+				 "%s %s为 %s，超过上次活动《%s》同项数字 %s"
+				 "的 %d 倍，请核实是否填错",
 				 stat_defs[i].code, name_of(a, i),
 				 fig(a, i, v[i]), title, fig(a, i, prev[i]),
 				 RANGE_FACTOR),
