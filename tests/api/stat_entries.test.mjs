@@ -10,6 +10,7 @@ import {
 } from './lib.mjs';
 import { sql } from './db_lib.mjs';
 import { row } from './stats_lib.mjs';
+import { logVisit, medicalVisit, workerVisit } from './visits_lib.mjs';
 
 let admin;
 let town;
@@ -210,11 +211,26 @@ test('GET /stats/validation: entries missing is an error, an entry above 10 time
   assertJson(await put(staffOther.token, {
     unit_id: other.id, campaign_id: camp.id, values: { B4: '1000.01', E2: 30, F1: 500 },
   }), 201);
+  // Visits in the campaign: people without money in C3; more handed out
+  // (D5 2000.00 + J2 500.00) than raised (B 1000.01).
+  const day = '2020-01-15';
+  await logVisit(staffOther.token, workerVisit({ visited_on: day, category: 'C3', people_count: 2,
+    cash_amount: 0, goods_value: 0 }));
+  await logVisit(staffOther.token, workerVisit({ visited_on: day, category: 'C5', people_count: 1,
+    cash_amount: '2000.00', goods_value: 0 }));
+  await logVisit(staffOther.token, medicalVisit({ visited_on: day, people_count: 1, goods_value: '500.00' }));
   const v1 = assertJson(await api('GET', `/stats/validation?unit_id=${other.id}&${campQ()}`, { token: staffOther.token }), 200);
-  assert.equal(v1.errors, 0);
-  assert.equal(v1.warnings, 1, JSON.stringify(v1.items));
-  const w = v1.items[0];
-  assert.deepEqual([w.rule, w.level, w.rows], ['range_B4', 'warning', ['B4']]);
+  assert.equal(v1.errors, 0, JSON.stringify(v1.items));
+  assert.deepEqual(v1.items.map((i) => [i.rule, i.level, i.rows]).sort(), [
+    ['pair_C3_D3', 'warning', ['C3', 'D3']],
+    ['range_B4', 'warning', ['B4']],
+    ['spent_over_raised', 'warning', ['B', 'D', 'J2']],
+  ]);
+  assert.equal(v1.warnings, 3);
+  const pair = v1.items.find((i) => i.rule === 'pair_C3_D3');
+  assert.equal(pair.message, 'C3 慰问对象为 2 人次，但 D3 发放款物为 0：同一类别的慰问对象与发放款物应同为零或同不为零');
+  assert.match(v1.items.find((i) => i.rule === 'spent_over_raised').message, /合计 0\.25 万元（2500\.00 元）/);
+  const w = v1.items.find((i) => i.rule === 'range_B4');
   assert.equal(w.message, 'B4 社会捐助为 0.10 万元（1000.01 元），超过上次活动《填报测试上期活动》同项数字 0.01 万元（100.00 元）的 10 倍，请核实是否填错');
   // The sum rules never fire: B, E, F are computed.
   for (const v of [v0, v1]) assert.ok(v.items.every((i) => !i.rule.startsWith('sum_')));

@@ -13,6 +13,7 @@ import {
 import { sql } from './db_lib.mjs';
 import { addDays, fileCase, getCase, move, recover, todayShanghai } from './wage_lib.mjs';
 import { formRows, readXlsx, row } from './stats_lib.mjs';
+import { logVisit, workerVisit } from './visits_lib.mjs';
 
 let admin;
 let district;
@@ -26,6 +27,7 @@ let staffDistrict;
 let camp; // a campaign around today, so that transitions (dated today) fall in it
 let today;
 let caseA; // accepted in streets[0] before the approval
+let visitA; // logged in streets[0] before the approval
 
 async function enter(token, unitId, campaignId, values) {
   const g = await api('GET', `/stats/entries?unit_id=${unitId}&campaign_id=${campaignId}`, { token });
@@ -92,6 +94,9 @@ before(async () => {
   await move(staffTown.token, body.id, 'accepted');
   await recover(staffTown.token, body.id, body.workers[0].id, '500.00', today);
   caseA = await getCase(staffTown.token, body.id);
+  visitA = await logVisit(staffStreet.token, workerVisit({
+    unit_id: streets[0].id, visited_on: today, category: 'C7', people_count: 3, cash_amount: '300.00', goods_value: 0,
+  }));
 });
 
 test('submitting: every bad field, a rule error blocks (409 validation_rules), staff submit only their own unit', async () => {
@@ -209,6 +214,22 @@ test('the unit submits anew; staff above approve; the approved table locks its p
   assertProblem(await api('PATCH', `/wage-cases/${caseA.id}`, {
     token: staffTown.token, body: { project_name: '改个名字' }, headers: { 'If-Match': `"${cur.version}"` },
   }), 409, 'period_locked');
+  // A visit logged, changed or deleted in the period: locked too.
+  assertProblem(await api('POST', '/visits', {
+    token: staffStreet.token, body: workerVisit({ unit_id: streets[0].id, visited_on: today }),
+  }), 409, 'period_locked');
+  assertProblem(await api('POST', '/visits', {
+    token: staffTown.token, body: workerVisit({ unit_id: streets[1].id, visited_on: addDays(today, -1) }),
+  }), 409, 'period_locked');
+  assertProblem(await api('PATCH', `/visits/${visitA.id}`, {
+    token: staffTown.token, body: { people_count: 4 }, headers: { 'If-Match': `"${visitA.version}"` },
+  }), 409, 'period_locked');
+  assertProblem(await api('PATCH', `/visits/${visitA.id}`, {
+    token: staffTown.token, body: { visited_on: addDays(camp.from, -1) }, headers: { 'If-Match': `"${visitA.version}"` },
+  }), 409, 'period_locked');
+  assertProblem(await api('DELETE', `/visits/${visitA.id}`, { token: staffTown.token }), 409, 'period_locked');
+  // A visit dated before the period is not locked.
+  await logVisit(staffStreet.token, workerVisit({ unit_id: streets[0].id, visited_on: addDays(camp.from, -1) }));
   // The entered rows of the campaign, of the town and of its streets.
   assertProblem(await api('PUT', '/stats/entries', {
     token: staffStreet.token, body: { unit_id: streets[0].id, campaign_id: camp.id, values: { E1: 1 } },
@@ -225,7 +246,13 @@ test('the unit submits anew; staff above approve; the approved table locks its p
   assert.equal(accepted.accepted_on, today);
   assertJson(await recovery(staffOther.token, o.id, o.workers[0].id, '10.00', today), 201);
   assert.equal((await move(staffOther.token, o.id, 'mediating')).status, 'mediating');
-  // ... but it cannot be moved into the locked town: its figures would move with it.
+  const ov = await logVisit(staffOther.token, workerVisit({ unit_id: other.id, visited_on: today }));
+  assert.equal((await api('DELETE', `/visits/${(await logVisit(staffOther.token,
+    workerVisit({ unit_id: other.id, visited_on: today }))).id}`, { token: staffOther.token })).status, 204);
+  assertProblem(await api('PATCH', `/visits/${ov.id}`, {
+    token: admin, body: { unit_id: streets[1].id }, headers: { 'If-Match': `"${ov.version}"` },
+  }), 409, 'period_locked');
+  // ... nor a case moved into the locked town: its figures would move with it.
   const oc = await getCase(admin, o.id);
   assertProblem(await api('PATCH', `/wage-cases/${o.id}`, {
     token: admin, body: { unit_id: streets[1].id }, headers: { 'If-Match': `"${oc.version}"` },
@@ -246,6 +273,10 @@ test('the XLSX of an approved table: B, E, F and the computed rows in their cell
   assert.equal(cells[`E${at.F1}`], 2);
   assert.equal(cells[`E${at.H}`], 1);
   assert.equal(cells[`E${at.I}`], 0.08);
+  assert.equal(cells[`E${at.C7}`], 3);
+  assert.equal(cells[`E${at.D7}`], 0.03);
+  assert.equal(cells[`E${at.C}`], 3);
+  assert.equal(cells[`E${at.A}`], 0);
   assert.deepEqual([cells[`B${at.B}`], cells[`B${at.E}`], cells[`B${at.F}`]], ['B', 'E', 'F']);
   assert.match(cells.A5, /上报状态：已审核通过（.* 上报，.* 由区审核员审核）/);
   assert.equal(cells.A2, '填报单位：上报测试镇');
@@ -269,6 +300,7 @@ test('reopen: admins only, If-Match, audited; the period unlocks and the unit ma
   assertProblem(await decide(admin, second.id, 'reopen', {}), 409, 'illegal_transition');
   assertJson(await recovery(staffTown.token, caseA.id, caseA.workers[0].id, '1.00', today), 201);
   assert.equal((await move(staffTown.token, caseA.id, 'mediating')).status, 'mediating');
+  assert.equal((await api('DELETE', `/visits/${visitA.id}`, { token: staffTown.token })).status, 204);
   const audit = sql(`SELECT action, user_id FROM audit_log WHERE table_name = 'stat_submissions' ` +
     `AND record_id = ${second.id} ORDER BY id`);
   assert.deepEqual(audit.map((a) => a[0]),
