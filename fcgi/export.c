@@ -109,6 +109,47 @@ form_row(struct arena *a, enum stat_code c, struct form_row *f)
 		f->item = item_of(a, c);
 }
 
+static const char *const sources[] = {"records", "entered", "sum"};
+
+/*
+ * GET /stats/form (signed in; an extension for the pages that draw the
+ * table): {title, note, rows: [{code, number, label, unit, source:
+ * "records" | "entered" | "sum", rule, item, indicator, item_rows}]}, every
+ * row of the official table in its order, laid out as the export lays it
+ * out: item is the text of the 项目 cell, null on the second row of a pair
+ * (the first row's item spans item_rows = 2 rows); indicator is the 指标
+ * cell, or null when the item spans it too.
+ */
+int
+stats_form(struct req *r)
+{
+	struct form_row f;
+	json_t *rows = json_array();
+	int i;
+
+	for (i = 0; i < ST__MAX; i++) {
+		const struct stat_def *d = &stat_defs[i];
+
+		form_row(&r->arena, (enum stat_code)i, &f);
+		json_array_append_new(
+		    rows,
+		    json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:i}",
+			      "code", d->code, "number", d->number, "label",
+			      d->label, "unit", d->unit, "source",
+			      sources[d->source], "rule",
+			      json_str_or_null(stat_rule(&r->arena, i)), "item",
+			      json_str_or_null(f.item), "indicator",
+			      json_str_or_null(f.indicator), "item_rows",
+			      f.pair_first ? 2 : 1));
+	}
+	return http_json(
+	    r, 200,
+	    json_pack("{s:s, s:s, s:o}", "title", "工会送温暖活动统计表",
+		      "note",
+		      "说明：本表中职工均包括农民工，困难职工包括困难农民工。",
+		      "rows", rows));
+}
+
 /* Today in Asia/Shanghai as "2021年2月8日", the form's date line. */
 static char *
 today_cn(struct arena *a)

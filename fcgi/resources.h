@@ -37,6 +37,7 @@ int stats_get(struct req *);
 int stats_by_unit(struct req *);
 int stats_export(struct req *);
 int stats_records(struct req *);
+int stats_form(struct req *);
 int stats_entries_get(struct req *);
 int stats_entries_put(struct req *);
 int stats_validation(struct req *);

@@ -44,6 +44,7 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/stats/by-unit", stats_by_unit, WHO_STAFF, 0},
     {M_GET, "/api/v1/stats/export", stats_export, WHO_STAFF, 0},
     {M_GET, "/api/v1/stats/records", stats_records, WHO_STAFF, 0},
+    {M_GET, "/api/v1/stats/form", stats_form, WHO_USER, 0},
     {M_GET, "/api/v1/stats/entries", stats_entries_get, WHO_STAFF, 0},
     {M_PUT, "/api/v1/stats/entries", stats_entries_put, WHO_STAFF, 0},
     {M_GET, "/api/v1/stats/validation", stats_validation, WHO_STAFF, 0},
