@@ -198,7 +198,7 @@ test('asked by dates: entries count when their campaign lies wholly within the d
   assert.ok(row(cut.rows, 'H'), 'the computed rows are there');
 });
 
-test('GET /stats/validation: entries missing is an error, an entry above 10 times the previous campaign a warning', async () => {
+test('GET /stats/validation: entries missing is an error; a jump over 10 times the last campaign, people without money, more handed out than raised are warnings', async () => {
   const v0 = assertJson(await api('GET', `/stats/validation?unit_id=${other.id}&${campQ()}`, { token: staffOther.token }), 200);
   assert.equal(v0.errors, 1);
   assert.deepEqual(v0.items.map((i) => [i.rule, i.level, i.rows]), [['entries_missing', 'error', ['B', 'E', 'F']]]);
@@ -239,3 +239,23 @@ test('GET /stats/validation: entries missing is an error, an entry above 10 time
     [['campaign_id', 'required']]);
   assertProblem(await api('GET', `/stats/validation?unit_id=${other.id}&${campQ()}`, { token: staffTown.token }), 404, 'not_found');
 });
+
+test('GET /stats/form: the 49 rows of the official table as the form lays them out', async () => {
+  const f = assertJson(await api('GET', '/stats/form', { token: vol.token }), 200);
+  assert.equal(f.rows.length, 49);
+  assert.equal(f.note, '说明：本表中职工均包括农民工，困难职工包括困难农民工。');
+  const by = Object.fromEntries(f.rows.map((r) => [r.code, r]));
+  assert.deepEqual(by.B, {
+    code: 'B', number: 2, label: '筹集慰问款物总额', unit: '万元', source: 'sum', rule: 'B=B1+B2+B3+B4+B5+B6',
+    item: '筹集慰问款物总额（万元）  B=B1+B2+B3+B4+B5+B6', indicator: null, item_rows: 1,
+  });
+  assert.deepEqual([by.B1.source, by.E5.source, by.H.source], ['entered', 'entered', 'records']);
+  // A pair: the first row's item spans both; the second has none of its own.
+  assert.equal(by.C1.item_rows, 2);
+  assert.equal(by.C1.indicator, '慰问对象（人次）');
+  assert.equal(by.D1.item, null);
+  assert.equal(by.D1.indicator, '发放款物（万元）');
+  assert.deepEqual([by.J1.item_rows, by.J2.item], [2, null]);
+  assertProblem(await api('GET', '/stats/form'), 401, 'unauthenticated');
+});
+

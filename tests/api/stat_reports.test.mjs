@@ -166,6 +166,8 @@ test('deciding: never the unit\'s own staff (403), nor staff below it (404); If-
   assertProblem(await decide(staffTown.token, first.id, 'approve', {}), 403, 'forbidden');
   assertProblem(await decide(staffStreet.token, first.id, 'approve', {}), 404, 'not_found');
   assertProblem(await decide(staffOther.token, first.id, 'return', { note: 'x' }), 404, 'not_found');
+  assertProblem(await api('GET', `/stats/submissions/${first.id}`, { token: staffOther.token }), 404, 'not_found');
+  assertProblem(await api('GET', '/stats/submissions/999999999', { token: admin }), 404, 'not_found');
   assertProblem(await api('POST', `/stats/submissions/${first.id}/approve`, { token: staffDistrict.token }),
     428, 'precondition_required');
   assertProblem(await decide(staffDistrict.token, first.id, 'approve', {}, 9), 412, 'precondition_failed');
