@@ -27,4 +27,13 @@ int wage_cases_transition(struct req *);
 int wage_cases_recover(struct req *);
 int wage_cases_track(struct req *);
 
+int safe_returns_create(struct req *);
+int safe_returns_batch(struct req *);
+int safe_returns_list(struct req *);
+int safe_returns_get(struct req *);
+int safe_returns_patch(struct req *);
+int safe_returns_transition(struct req *);
+int safe_returns_arrive(struct req *);
+int safe_returns_provinces(struct req *);
+
 #endif
