@@ -138,6 +138,27 @@ rows_wage(struct db *db, struct arena *a, const char *path, const char *from,
 	return 0;
 }
 
+/* ---- Safe return home: G --------------------------------------------- */
+
+/* Row G: Σ party_size of parties that departed or arrived, by the day they
+ * set out (API.md "Statistics"); registered and cancelled ones count
+ * nowhere. */
+SQL(sql_row_g, "SELECT COALESCE(SUM(s.party_size), 0) FROM safe_returns s "
+	       "JOIN units n ON n.id = s.unit_id "
+	       "WHERE n.path LIKE CONCAT(?, '%') "
+	       "AND s.status IN ('departed', 'arrived') "
+	       "AND s.depart_on BETWEEN ? AND ?");
+
+static int
+rows_safe_returns(struct db *db, struct arena *a, const char *path,
+		  const char *from, const char *to, int64_t v[ST__MAX])
+{
+	return db_one(db, a, &sql_row_g, "sss", "i", path, from, to, &v[ST_G]) <
+		       0
+		   ? -1
+		   : 0;
+}
+
 /* ---- The whole table ------------------------------------------------ */
 
 /* A sum row is the rows after it up to the next row of the same form
@@ -179,6 +200,8 @@ stats_compute(struct db *db, struct arena *a, const char *path,
 	for (i = 0; i < ST__MAX; i++)
 		v[i] = STAT_NONE;
 	if (rows_wage(db, a, path, from, to, v) != 0)
+		return -1;
+	if (rows_safe_returns(db, a, path, from, to, v) != 0)
 		return -1;
 	sums(v);
 	return 0;
