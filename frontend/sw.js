@@ -32,6 +32,11 @@ const PRECACHE = [
 	'/admin/case.html',
 	'/admin/case.js',
 	'/field/',
+	'/field/returns.html',
+	'/field/returns.js',
+	'/assets/returns.css',
+	'/arrive/',
+	'/arrive/index.js',
 ];
 
 const OFFLINE_PAGE = `<!doctype html>
