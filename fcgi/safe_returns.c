@@ -1018,7 +1018,6 @@ safe_returns_provinces(struct req *r)
 		json_array_append_new(items, json_pack("{s:s, s:s}", "code",
 						       province_codes[i],
 						       "name", provinces[i]));
-	http_header(r, "Cache-Control: public, max-age=86400");
 	return http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
