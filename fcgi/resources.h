@@ -54,5 +54,13 @@ int visits_list(struct req *);
 int visits_get(struct req *);
 int visits_patch(struct req *);
 int visits_delete(struct req *);
+int safe_returns_create(struct req *);
+int safe_returns_batch(struct req *);
+int safe_returns_list(struct req *);
+int safe_returns_get(struct req *);
+int safe_returns_patch(struct req *);
+int safe_returns_transition(struct req *);
+int safe_returns_arrive(struct req *);
+int safe_returns_provinces(struct req *);
 
 #endif

@@ -214,6 +214,27 @@ rows_visits(struct db *db, struct arena *a, const char *path, const char *from,
 	return rc < 0 ? -1 : 0;
 }
 
+/* ---- Safe return home: G --------------------------------------------- */
+
+/* Row G: Σ party_size of parties that departed or arrived, by the day they
+ * set out (API.md "Statistics"); registered and cancelled ones count
+ * nowhere. */
+SQL(sql_row_g, "SELECT COALESCE(SUM(s.party_size), 0) FROM safe_returns s "
+	       "JOIN units n ON n.id = s.unit_id "
+	       "WHERE n.path LIKE ? "
+	       "AND s.status IN ('departed', 'arrived') "
+	       "AND s.depart_on BETWEEN ? AND ?");
+
+static int
+rows_safe_returns(struct db *db, struct arena *a, const char *path,
+		  const char *from, const char *to, int64_t v[ST__MAX])
+{
+	return db_one(db, a, &sql_row_g, "sss", "i", path, from, to, &v[ST_G]) <
+		       0
+		   ? -1
+		   : 0;
+}
+
 /* ---- The whole table ------------------------------------------------ */
 
 /* The sum rows and their parts (C and D parts interleave: C1, D1, C2...). */
@@ -284,6 +305,8 @@ stats_compute(struct db *db, struct arena *a, const char *path,
 	if (rows_wage(db, a, path, from, to, v) != 0)
 		return -1;
 	if (rows_visits(db, a, path, from, to, v) != 0)
+		return -1;
+	if (rows_safe_returns(db, a, path, from, to, v) != 0)
 		return -1;
 	sums(v);
 	return 0;

@@ -43,6 +43,11 @@ const PRECACHE = [
 	'/field/visits.js',
 	'/field/visits.css',
 	MESSAGES,
+	'/field/returns.html',
+	'/field/returns.js',
+	'/assets/returns.css',
+	'/arrive/',
+	'/arrive/index.js',
 ];
 
 const OFFLINE_PAGE = `<!doctype html>

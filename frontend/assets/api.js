@@ -1315,8 +1315,8 @@ export function loadOptions(select, { path, what = '列表', options }) {
  *
  * localStorage[OUTBOX_KEY] = {pending: [entry], failed: [entry],
  * authNeeded: bool}; an entry is {id, path, body, idempotencyKey, label,
- * createdAt, attempts, state, lastError?, triedAt?}, a failed one also
- * {status, code, message, errors, failedAt}. Entries are sent in the order
+ * createdAt, attempts, state, lastError?, triedAt?, headers?, after?,
+ * meta?}, a failed one also {status, code, message, errors, failedAt}. Entries are sent in the order
  * they were made; the first one that cannot be delivered stops the round,
  * so a later record never overtakes an earlier one it may depend on.
  *
@@ -1328,6 +1328,13 @@ export function loadOptions(select, { path, what = '列表', options }) {
  *                record it twice
  *   'busy'       the server answered "later" (5xx, 429, in flight)
  *   'auth'       the session ended; it goes after the next sign-in
+ *
+ * An entry may need what an earlier one creates (a change to a record
+ * registered offline): its `after` names that entry, and each {a.b} in its
+ * path and header values is filled from that entry's answer the moment it
+ * is delivered ('/api/v1/x/{items.1.id}/transitions', If-Match
+ * '"{version}"'). Should the earlier entry be refused, this one is refused
+ * too when its turn comes, without being sent.
  */
 
 const results = new Map();      /* entry id → outcome, for submit() */
@@ -1409,6 +1416,27 @@ function problemText(err) {
 	return parts.filter(Boolean).join('；');
 }
 
+/* '{items.1.id}' → that value of data; unknown paths stay as they are. */
+function fillIn(text, data) {
+	return text.replace(/\{([\w.]+)\}/g, (all, path) => {
+		const v = path.split('.').reduce((o, k) =>
+		    (o === null || o === undefined ? undefined : o[k]), data);
+		return v === undefined || v === null ? all : String(v);
+	});
+}
+
+/* The entries waiting for entry id get what its answer says. */
+function resolveAfter(box, id, data) {
+	for (const e of box.pending) {
+		if (e.after !== id)
+			continue;
+		e.path = fillIn(e.path, data);
+		for (const k of Object.keys(e.headers || {}))
+			e.headers[k] = fillIn(e.headers[k], data);
+		delete e.after;
+	}
+}
+
 /* One round: send the pending entries in order until one can't go. */
 async function flushRound() {
 	lastStop = null;
@@ -1420,15 +1448,22 @@ async function flushRound() {
 		let data;
 		let err = null;
 		let status = 0;
-		try {
-			const r = await api('POST', entry.path, entry.body,
-			    { idempotencyKey: entry.idempotencyKey, full: true });
-			data = r.data;
-			status = r.status;
-		} catch (e) {
-			if (!(e instanceof ApiError))
-				throw e;
-			err = e;
+		if (entry.after) {
+			/* What it needed was refused or put aside: never sent. */
+			err = new ApiError({ status: 409, code: 'dependency_failed',
+			    detail: '它所依赖的前一条记录没有被服务器接受，这条操作没有发送' });
+		} else {
+			try {
+				const r = await api('POST', entry.path, entry.body,
+				    { idempotencyKey: entry.idempotencyKey,
+				    headers: entry.headers || {}, full: true });
+				data = r.data;
+				status = r.status;
+			} catch (e) {
+				if (!(e instanceof ApiError))
+					throw e;
+				err = e;
+			}
 		}
 
 		/* Another tab may have changed the box while we waited. */
@@ -1441,6 +1476,7 @@ async function flushRound() {
 		if (!err) {
 			if (i >= 0)
 				box.pending.splice(i, 1);
+			resolveAfter(box, entry.id, data);
 			box.authNeeded = false;
 			if (!awaited.has(entry.id))
 				delivered.push({ id: entry.id, label: cur.label, at: Date.now() });
@@ -1550,8 +1586,13 @@ export function flush() {
  * (the server said later). queuedText(reason) says it in Chinese. A
  * refusal (4xx) is thrown as ApiError and not kept, since the form is
  * still on screen.
+ * opts: label (what the badge calls it), headers (sent with every try,
+ * e.g. If-Match), after (the id of an earlier entry whose answer fills
+ * {placeholders} in path and headers, see above), meta (kept with the
+ * entry for the page that shows what waits).
  */
-export async function submit(path, body, { label = '' } = {}) {
+export async function submit(path, body,
+    { label = '', headers = null, after = null, meta = null } = {}) {
 	const entry = {
 		id: newIdempotencyKey(),
 		path: apiUrl(path),
@@ -1562,6 +1603,19 @@ export async function submit(path, body, { label = '' } = {}) {
 		attempts: 0,
 		state: isOffline() ? 'offline' : 'new',
 	};
+	if (headers)
+		entry.headers = { ...headers };
+	if (after) {
+		/* Decided on what the page saw a moment ago: it must still
+		 * wait, or there is nothing to fill the placeholders from. */
+		if (!loadBox().pending.some((e) => e.id === after)) {
+			throw new ApiError({ status: 409, code: 'dependency_gone',
+			    detail: '前一条记录的状态刚刚变了，请再操作一次' });
+		}
+		entry.after = after;
+	}
+	if (meta)
+		entry.meta = meta;
 	const box = loadBox();
 	box.pending.push(entry);
 	if (!saveBox(box)) {
