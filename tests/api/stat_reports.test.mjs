@@ -14,6 +14,7 @@ import { sql } from './db_lib.mjs';
 import { addDays, fileCase, getCase, move, recover, todayShanghai } from './wage_lib.mjs';
 import { formRows, readXlsx, row } from './stats_lib.mjs';
 import { logVisit, workerVisit } from './visits_lib.mjs';
+import { batchBody, moveTo, recordBody, register } from './safe_returns_lib.mjs';
 
 let admin;
 let district;
@@ -28,6 +29,8 @@ let camp; // a campaign around today, so that transitions (dated today) fall in 
 let today;
 let caseA; // accepted in streets[0] before the approval
 let visitA; // logged in streets[0] before the approval
+let departed; // safe returns in streets[0]: one departed, one never departed
+let waiting;
 
 async function enter(token, unitId, campaignId, values) {
   const g = await api('GET', `/stats/entries?unit_id=${unitId}&campaign_id=${campaignId}`, { token });
@@ -97,6 +100,9 @@ before(async () => {
   visitA = await logVisit(staffStreet.token, workerVisit({
     unit_id: streets[0].id, visited_on: today, category: 'C7', people_count: 3, cash_amount: '300.00', goods_value: 0,
   }));
+  departed = await register(staffStreet.token, { unit_id: streets[0].id, party_size: 2 });
+  await moveTo(staffStreet.token, departed.id, 'departed');
+  waiting = await register(staffStreet.token, { unit_id: streets[0].id });
 });
 
 test('submitting: every bad field, a rule error blocks (409 validation_rules), staff submit only their own unit', async () => {
@@ -230,6 +236,26 @@ test('the unit submits anew; staff above approve; the approved table locks its p
     token: staffTown.token, body: { visited_on: addDays(camp.from, -1) }, headers: { 'If-Match': `"${visitA.version}"` },
   }), 409, 'period_locked');
   assertProblem(await api('DELETE', `/visits/${visitA.id}`, { token: staffTown.token }), 409, 'period_locked');
+  // Safe returns dated in the period: registering (one or a busload),
+  // changing, moving; the traveller's own arrival only where it would add
+  // to row G (a registration that never departed).
+  assertProblem(await api('POST', '/safe-returns', {
+    token: staffStreet.token, body: recordBody({ unit_id: streets[0].id }),
+  }), 409, 'period_locked');
+  assertProblem(await api('POST', '/safe-returns/batch', {
+    token: staffTown.token, body: batchBody(2, { unit_id: streets[1].id }),
+  }), 409, 'period_locked');
+  const dep = assertJson(await api('GET', `/safe-returns/${departed.id}`, { token: staffTown.token }), 200);
+  assertProblem(await api('PATCH', `/safe-returns/${departed.id}`, {
+    token: staffTown.token, body: { party_size: 3 }, headers: { 'If-Match': `"${dep.version}"` },
+  }), 409, 'period_locked');
+  assertProblem(await api('POST', `/safe-returns/${departed.id}/transitions`, {
+    token: staffTown.token, body: { to: 'arrived' }, headers: { 'If-Match': `"${dep.version}"` },
+  }), 409, 'period_locked');
+  assertProblem(await api('POST', '/safe-returns/arrivals', { body: { code: waiting.arrival_code } }),
+    409, 'period_locked');
+  const home = assertJson(await api('POST', '/safe-returns/arrivals', { body: { code: departed.arrival_code } }), 200);
+  assert.equal(home.status, 'arrived', 'a departed traveller still confirms arrival: row G stays as reported');
   // A visit dated before the period is not locked.
   await logVisit(staffStreet.token, workerVisit({ unit_id: streets[0].id, visited_on: addDays(camp.from, -1) }));
   // The entered rows of the campaign, of the town and of its streets.
@@ -249,6 +275,8 @@ test('the unit submits anew; staff above approve; the approved table locks its p
   assertJson(await recovery(staffOther.token, o.id, o.workers[0].id, '10.00', today), 201);
   assert.equal((await move(staffOther.token, o.id, 'mediating')).status, 'mediating');
   const ov = await logVisit(staffOther.token, workerVisit({ unit_id: other.id, visited_on: today }));
+  const osr = await register(staffOther.token, { unit_id: other.id });
+  assert.equal((await moveTo(staffOther.token, osr.id, 'departed')).status, 'departed');
   assert.equal((await api('DELETE', `/visits/${(await logVisit(staffOther.token,
     workerVisit({ unit_id: other.id, visited_on: today }))).id}`, { token: staffOther.token })).status, 204);
   assertProblem(await api('PATCH', `/visits/${ov.id}`, {
@@ -279,6 +307,7 @@ test('the XLSX of an approved table: B, E, F and the computed rows in their cell
   assert.equal(cells[`E${at.D7}`], 0.03);
   assert.equal(cells[`E${at.C}`], 3);
   assert.equal(cells[`E${at.A}`], 0);
+  assert.equal(cells[`E${at.G}`], 2, 'the departed party of two');
   assert.deepEqual([cells[`B${at.B}`], cells[`B${at.E}`], cells[`B${at.F}`]], ['B', 'E', 'F']);
   assert.match(cells.A5, /上报状态：已审核通过（.* 上报，.* 由区审核员审核）/);
   assert.equal(cells.A2, '填报单位：上报测试镇');

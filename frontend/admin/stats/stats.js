@@ -684,6 +684,7 @@ const KIND = {
 	wage_case_worker: '欠薪案件农民工',
 	wage_recovery: '追回工资',
 	visit: '走访记录',
+	safe_return: '平安返乡',
 };
 
 function drillItem(it) {
