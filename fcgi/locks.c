@@ -5,11 +5,11 @@
  * change the locks in the same row and the same transaction.
  *
  * The lookup is a plain read inside the writer's transaction.  Approvals
- * are rare and made after the period, so the window in which a write could
- * pass while an approval commits is the length of one request; the
- * approval itself refuses to approve figures that no longer match the
- * records (409 figures_changed), so a change that slipped through is
- * caught there rather than locked in.
+ * are rare, so the window in which a write could pass while an approval
+ * commits is the length of one request; the approval itself refuses to
+ * approve figures that no longer match the records (409
+ * figures_changed), so a change that slipped through before it is caught
+ * there rather than locked in.
  */
 #include <stdio.h>
 #include <string.h>

@@ -160,27 +160,37 @@ read_row(struct dbres *q, struct arena *a, struct submission *s)
 		      &s->note, &s->reopened_at, &s->reopened_by, &s->version);
 }
 
-/* 1 found, 0 none, HANDLER_DB. */
+/* Reads the first row of an open query into s and ends it: 1 found, 0
+ * none, HANDLER_DB. */
 static int
-read_one(struct req *r, struct sql *sql, const char *pfmt, int64_t a, int64_t b,
-	 struct submission *s)
+first_row(struct req *r, struct dbres *q, struct submission *s)
+{
+	int rc = read_row(q, &r->arena, s);
+
+	db_end(q);
+	return rc < 0 ? HANDLER_DB : rc;
+}
+
+/* Submission id: 1 found, 0 none, HANDLER_DB. */
+static int
+read_one(struct req *r, int64_t id, struct submission *s)
 {
 	struct dbres q;
-	int rc;
 
-	if ((pfmt[1] ? db_query(r->db, &q, sql, pfmt, a, b)
-		     : db_query(r->db, &q, sql, pfmt, a)) != 0)
+	if (db_query(r->db, &q, &sql_get, "i", id) != 0)
 		return HANDLER_DB;
-	rc = read_row(&q, &r->arena, s);
-	db_end(&q);
-	return rc < 0 ? HANDLER_DB : rc;
+	return first_row(r, &q, s);
 }
 
 int
 submission_latest(struct req *r, int64_t unit_id, int64_t campaign_id,
 		  struct submission *s)
 {
-	return read_one(r, &sql_latest, "ii", unit_id, campaign_id, s);
+	struct dbres q;
+
+	if (db_query(r->db, &q, &sql_latest, "ii", unit_id, campaign_id) != 0)
+		return HANDLER_DB;
+	return first_row(r, &q, s);
 }
 
 int
@@ -255,7 +265,7 @@ answer(struct req *r, int status, int64_t id)
 {
 	struct submission s;
 
-	if (read_one(r, &sql_get, "i", id, 0, &s) <= 0)
+	if (read_one(r, id, &s) <= 0)
 		return HANDLER_DB;
 	http_etag(r, s.version);
 	return http_json(r, status, submission_json(&s, 1));
@@ -439,7 +449,7 @@ load_for_decision(struct req *r, const char *from_state, int admin_only,
 			 &version)) < 0)
 		return HANDLER_DB;
 	if (rc == 1)
-		rc = read_one(r, &sql_get, "i", req_id(r, 0), 0, s);
+		rc = read_one(r, req_id(r, 0), s);
 	if (rc < 0)
 		return HANDLER_DB;
 	if (rc == 0 || !auth_in_subtree(r->user, s->unit_path))
@@ -622,7 +632,7 @@ stats_submissions_get(struct req *r)
 	struct submission s;
 	int rc;
 
-	if ((rc = read_one(r, &sql_get, "i", req_id(r, 0), 0, &s)) < 0)
+	if ((rc = read_one(r, req_id(r, 0), &s)) < 0)
 		return HANDLER_DB;
 	if (rc == 0 || !auth_in_subtree(r->user, s.unit_path))
 		return http_problem(r, 404, "not_found", "没有这份报表");
