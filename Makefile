@@ -46,7 +46,7 @@ HELLO := build/bench-hello
 FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
 
 .PHONY: all deps build run start stop test bench fmt fmt-check clean \
-	rotate-keys check-stats
+	rotate-keys check-stats seed
 
 all: build
 
@@ -103,6 +103,12 @@ rotate-keys:
 check-stats:
 	@$(MAKE) --no-print-directory build
 	scripts/check-stats.sh
+
+# N made-up records in bulk into a running instance, for measuring at
+# scale: make seed N=1000000 VAR=... (never on a real instance).
+seed:
+	@$(MAKE) --no-print-directory build
+	scripts/seed.sh
 
 test: deps
 	@$(MAKE) --no-print-directory build

@@ -38,6 +38,7 @@
 #include "db.h"
 #include "keys.h"
 #include "pii.h"
+#include "seed.h"
 #include "pool.h"
 #include "stats.h"
 #include "valid.h"
@@ -239,6 +240,8 @@ db_command(const struct dbconf *conf, int argc, char *argv[])
 		rc = keys_rotate_cmd(&db);
 	else if (strcmp(argv[1], "pii-upgrade") == 0)
 		rc = keys_upgrade_cmd(&db);
+	else if (strcmp(argv[1], "seed-pool") == 0)
+		rc = seed_pool_cmd(&db);
 	else
 		rc = usage();
 	db_close(&db);
