@@ -6,6 +6,9 @@
 #   make test     unit tests, then API and browser tests on a private stack
 #   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello
 #   make rotate-keys  a new personal-data key, everything re-sealed under it
+#   make backup OUT=file     a consistent backup of the database (no keys)
+#   make restore FROM=file KEYS=keyfile   it, into a fresh VAR
+#   make test-cluster  two workers behind one nginx, a replica, backups
 #
 # VAR (runtime state) and PORT let several instances run side by side.
 
@@ -43,7 +46,7 @@ HELLO := build/bench-hello
 FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
 
 .PHONY: all deps build run start stop test bench fmt fmt-check clean \
-	rotate-keys
+	rotate-keys backup restore test-cluster
 
 all: build
 
@@ -98,6 +101,21 @@ rotate-keys:
 test: deps
 	@$(MAKE) --no-print-directory build
 	scripts/test.sh
+
+# ---- Beyond one machine (docs/DEPLOY.md) ---------------------------------
+# The backup holds no key: keep $(VAR)/secrets/pii.keys apart from it, and
+# give it back to restore as KEYS (docs/personal-data.md).
+backup:
+	scripts/backup.sh
+
+restore:
+	@$(MAKE) --no-print-directory build
+	scripts/restore.sh
+
+# Two workers on TCP behind one nginx, a real replica, backup and restore.
+test-cluster: deps
+	@$(MAKE) --no-print-directory build
+	scripts/test-cluster.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory build $(HELLO)
