@@ -45,7 +45,9 @@ read -r PORT DB_PORT PORT_A PORT_B <<<"$(node -e '
 	})();')"
 VAR=$ROOT/var/cluster-$PORT
 ADMIN_PASSWORD=$(head -c 2048 /dev/urandom | LC_ALL=C tr -dc A-Za-z0-9 | head -c 20)
-WORKERS=${WORKERS:-2}
+# Threads per worker: the failover test holds up to 14 requests at once in
+# the two workers, and needs threads free for both kinds it holds.
+WORKERS=4
 export PORT VAR ADMIN_PASSWORD WORKERS DB_PORT
 . scripts/env.sh
 REPLICA_VAR=$VAR/replica
