@@ -257,16 +257,16 @@ stats_records(struct req *r)
 		return 0;
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
-	if (stats_compute(r->db, &r->arena,
+	if (stats_compute(req_reader(r), &r->arena,
 			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
 			  v) != 0)
 		return HANDLER_DB;
 	/* The visits query reads its argument twice. */
 	if ((d->sql == &sql_visits
-		 ? db_query(r->db, &q, d->sql, "sssssii", d->arg, d->arg,
-			    stats_subtree(&r->arena, s.unit_path), s.from, s.to,
-			    after, (int64_t)limit + 1)
-		 : db_query(r->db, &q, d->sql, "ssssii", d->arg,
+		 ? db_query(req_reader(r), &q, d->sql, "sssssii", d->arg,
+			    d->arg, stats_subtree(&r->arena, s.unit_path),
+			    s.from, s.to, after, (int64_t)limit + 1)
+		 : db_query(req_reader(r), &q, d->sql, "ssssii", d->arg,
 			    stats_subtree(&r->arena, s.unit_path), s.from, s.to,
 			    after, (int64_t)limit + 1)) != 0)
 		return HANDLER_DB;

@@ -300,6 +300,9 @@ stats_validation(struct req *r)
 	if (s.campaign_id == 0)
 		return http_field_error(r, "campaign_id", "required",
 					"审核规则按活动检查，请选择活动");
+	/* The rules judge what the unit has just saved: never a replica's
+	 * moment-old copy (req_reader()). */
+	r->no_replica = 1;
 	if (stats_table(r, &s, stats_subtree(&r->arena, s.unit_path), v) != 0)
 		return HANDLER_DB;
 	if (rules_check(r, &s, v, &found) != 0)

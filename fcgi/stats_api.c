@@ -125,9 +125,11 @@ int
 stats_table(struct req *r, const struct stats_scope *s, const char *pattern,
 	    int64_t v[ST__MAX])
 {
-	if (stats_compute(r->db, &r->arena, pattern, s->from, s->to, v) != 0 ||
-	    entries_add(r->db, &r->arena, pattern, s->campaign_id, s->from,
-			s->to, v) != 0)
+	struct db *db = req_reader(r);
+
+	if (stats_compute(db, &r->arena, pattern, s->from, s->to, v) != 0 ||
+	    entries_add(db, &r->arena, pattern, s->campaign_id, s->from, s->to,
+			v) != 0)
 		return -1;
 	stats_sums(v);
 	return 0;
