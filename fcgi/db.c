@@ -452,8 +452,13 @@ run(struct db *db, struct sql *s, const char *fmt, va_list *ap)
 		}
 	}
 	for (attempt = 0;; attempt++) {
-		if ((st = prepared(db, s)) == NULL)
-			return NULL;
+		/* A statement this connection never prepared meets a dead
+		 * connection at prepare, not at execute: retried the same. */
+		if ((st = prepared(db, s)) == NULL) {
+			if (attempt > 0 || in_tx || !db_lost(db))
+				return NULL;
+			continue;
+		}
 		if (n != mysql_stmt_param_count(st)) {
 			db_fail(db, CR_INVALID_PARAMETER_NO, s->text);
 			return NULL;

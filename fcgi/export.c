@@ -3,8 +3,11 @@
  * (the notice's 附件《2021年工会送温暖活动统计表》): a title, 填报单位 and
  * the date, 填报人 and 联系电话, the note on who counts as a worker, then
  * every row of the form in its order with its 编号, code, wording and
- * unit.  Rows the records do not supply (B, E, F until entered) are there
- * and empty, for the unit to fill in by hand.
+ * unit, and after it the result of the validation rules.  B, E and F come
+ * from the units' entries; with none entered they are there and empty, for
+ * the unit to fill in by hand.  Asked for a campaign, the header gives the
+ * unit's reporting state, and a submitted or approved table is exported
+ * from its snapshot: exactly the figures reported, whatever changed since.
  *
  * XLSX is written by libxlsxwriter (one A4 portrait page, merged cells
  * where the form has them, numbers as numbers, 万元 with two decimals
@@ -22,6 +25,14 @@
 #include "query.h"
 #include "resources.h"
 #include "stats_api.h"
+
+/* What one export shows: the figures, whose they are, and the rules. */
+struct report {
+	int64_t v[ST__MAX];
+	const char *filler;	/* 填报人 */
+	const char *state_line; /* "上报状态：…", or NULL asked by dates */
+	json_t *violations;	/* owned: [{rule, level, rows, message}] */
+};
 
 #define NCOLS 5 /* 编号, 代码, 项目, 指标, 合计 */
 
@@ -98,6 +109,47 @@ form_row(struct arena *a, enum stat_code c, struct form_row *f)
 		f->item = item_of(a, c);
 }
 
+static const char *const sources[] = {"records", "entered", "sum"};
+
+/*
+ * GET /stats/form (signed in; an extension for the pages that draw the
+ * table): {title, note, rows: [{code, number, label, unit, source:
+ * "records" | "entered" | "sum", rule, item, indicator, item_rows}]}, every
+ * row of the official table in its order, laid out as the export lays it
+ * out: item is the text of the 项目 cell, null on the second row of a pair
+ * (the first row's item spans item_rows = 2 rows); indicator is the 指标
+ * cell, or null when the item spans it too.
+ */
+int
+stats_form(struct req *r)
+{
+	struct form_row f;
+	json_t *rows = json_array();
+	int i;
+
+	for (i = 0; i < ST__MAX; i++) {
+		const struct stat_def *d = &stat_defs[i];
+
+		form_row(&r->arena, (enum stat_code)i, &f);
+		json_array_append_new(
+		    rows,
+		    json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:i}",
+			      "code", d->code, "number", d->number, "label",
+			      d->label, "unit", d->unit, "source",
+			      sources[d->source], "rule",
+			      json_str_or_null(stat_rule(&r->arena, i)), "item",
+			      json_str_or_null(f.item), "indicator",
+			      json_str_or_null(f.indicator), "item_rows",
+			      f.pair_first ? 2 : 1));
+	}
+	return http_json(
+	    r, 200,
+	    json_pack("{s:s, s:s, s:o}", "title", "工会送温暖活动统计表",
+		      "note",
+		      "说明：本表中职工均包括农民工，困难职工包括困难农民工。",
+		      "rows", rows));
+}
+
 /* Today in Asia/Shanghai as "2021年2月8日", the form's date line. */
 static char *
 today_cn(struct arena *a)
@@ -131,14 +183,29 @@ line_height(const char *text, size_t per_line, int rows)
 
 /* Writes the workbook to a private temporary file and reads it back:
  * libxlsxwriter 1.1.4 (Debian 12) writes only to files. */
+/* One line per violation, "错误：…" or "提示：…"; "" when there are none. */
+static char *
+violation_text(struct arena *a, const json_t *item)
+{
+	const char *level = json_string_value(json_object_get(item, "level"));
+	const char *msg = json_string_value(json_object_get(item, "message"));
+
+	return arena_printf(
+	    a, "%s：%s", level && strcmp(level, "error") == 0 ? "错误" : "提示",
+	    msg ? msg : "");
+}
+
 static int
-xlsx(struct req *r, const struct stats_scope *s, const int64_t v[ST__MAX],
+xlsx(struct req *r, const struct stats_scope *s, const struct report *rep,
      struct buf *out)
 {
+	const int64_t *v = rep->v;
+	size_t vi;
 	char path[] = "/tmp/swn-export-XXXXXX", wan[32];
 	lxw_workbook *wb = NULL;
 	lxw_worksheet *ws;
 	lxw_format *title, *head, *cell, *wrap, *num, *money, *plain;
+	lxw_format *wrap_plain;
 	struct form_row f;
 	lxw_row_t row;
 	int fd, i, rc = -1, start;
@@ -159,6 +226,9 @@ xlsx(struct req *r, const struct stats_scope *s, const int64_t v[ST__MAX],
 	format_set_align(title, LXW_ALIGN_VERTICAL_CENTER);
 	plain = workbook_add_format(wb);
 	format_set_align(plain, LXW_ALIGN_VERTICAL_CENTER);
+	wrap_plain = workbook_add_format(wb);
+	format_set_text_wrap(wrap_plain);
+	format_set_align(wrap_plain, LXW_ALIGN_VERTICAL_CENTER);
 	head = workbook_add_format(wb);
 	format_set_bold(head);
 	format_set_border(head, LXW_BORDER_THIN);
@@ -201,20 +271,23 @@ xlsx(struct req *r, const struct stats_scope *s, const int64_t v[ST__MAX],
 	worksheet_merge_range(ws, 1, 3, 1, 4, today_cn(&r->arena), plain);
 	worksheet_merge_range(
 	    ws, 2, 0, 2, 2,
-	    arena_printf(&r->arena, "填 报 人：%s", r->user->display_name),
-	    plain);
+	    arena_printf(&r->arena, "填 报 人：%s", rep->filler), plain);
 	worksheet_merge_range(ws, 2, 3, 2, 4, "联系电话：", plain);
 	worksheet_merge_range(
 	    ws, 3, 0, 3, NCOLS - 1,
 	    "说明：本表中职工均包括农民工，困难职工包括困难农民工。", plain);
 	worksheet_merge_range(
 	    ws, 4, 0, 4, NCOLS - 1,
-	    arena_printf(&r->arena, "统计期间：%s 至 %s%s%s", s->from, s->to,
-			 s->campaign_id ? "（" : "",
+	    arena_printf(&r->arena, "统计期间：%s 至 %s%s%s%s%s", s->from,
+			 s->to, s->campaign_id ? "（" : "",
 			 s->campaign_id ? arena_printf(&r->arena, "%s）",
 						       s->campaign_title)
-					: ""),
-	    plain);
+					: "",
+			 rep->state_line ? "　" : "",
+			 rep->state_line ? rep->state_line : ""),
+	    wrap_plain);
+	if (rep->state_line != NULL)
+		worksheet_set_row(ws, 4, 32, NULL);
 	worksheet_write_string(ws, 5, 0, "编号", head);
 	worksheet_merge_range(ws, 5, 1, 5, 3, "项目", head);
 	worksheet_write_string(ws, 5, 4, "合  计", head);
@@ -269,9 +342,27 @@ xlsx(struct req *r, const struct stats_scope *s, const int64_t v[ST__MAX],
 	}
 	worksheet_merge_range(
 	    ws, row + 1, 0, row + 1, NCOLS - 1,
-	    "注：除 B、E、F 项外，各项数字由系统根据登记记录计算；"
-	    "万元数按分位精确合计后四舍五入。",
+	    "注：B、E、F 项由各单位填报并逐级汇总，其余各项由系统根据登记记录"
+	    "计算；万元数按分位精确合计后四舍五入。",
+	    wrap_plain);
+	worksheet_set_row(ws, row + 1, 32, NULL);
+	row += 2;
+	worksheet_merge_range(
+	    ws, row, 0, row, NCOLS - 1,
+	    json_array_size(rep->violations) == 0
+		? "审核规则检查：全部通过。"
+		: arena_printf(&r->arena, "审核规则检查：%zu 项需注意",
+			       json_array_size(rep->violations)),
 	    plain);
+	for (vi = 0; vi < json_array_size(rep->violations); vi++) {
+		char *t = violation_text(&r->arena,
+					 json_array_get(rep->violations, vi));
+
+		row++;
+		worksheet_merge_range(ws, row, 0, row, NCOLS - 1, t,
+				      wrap_plain);
+		worksheet_set_row(ws, row, line_height(t, 45, 1), NULL);
+	}
 	if (workbook_close(wb) != LXW_NO_ERROR) {
 		wb = NULL;
 		goto done;
@@ -319,9 +410,11 @@ csv_field(struct buf *b, const char *s, int last)
 }
 
 static void
-csv(struct req *r, const struct stats_scope *s, const int64_t v[ST__MAX],
+csv(struct req *r, const struct stats_scope *s, const struct report *rep,
     struct buf *b)
 {
+	const int64_t *v = rep->v;
+	size_t vi;
 	char wan[32], yuan[32], numb[32];
 	struct form_row f;
 	const char *item = NULL;
@@ -334,7 +427,7 @@ csv(struct req *r, const struct stats_scope *s, const int64_t v[ST__MAX],
 	csv_field(b, "日期", 0);
 	csv_field(b, today_cn(&r->arena), 1);
 	csv_field(b, "填报人", 0);
-	csv_field(b, r->user->display_name, 0);
+	csv_field(b, rep->filler, 0);
 	csv_field(b, "联系电话", 0);
 	csv_field(b, "", 1);
 	csv_field(b, "说明：本表中职工均包括农民工，困难职工包括困难农民工。",
@@ -342,6 +435,8 @@ csv(struct req *r, const struct stats_scope *s, const int64_t v[ST__MAX],
 	csv_field(b,
 		  arena_printf(&r->arena, "统计期间：%s 至 %s", s->from, s->to),
 		  1);
+	if (rep->state_line != NULL)
+		csv_field(b, rep->state_line, 1);
 	csv_field(b, "编号", 0);
 	csv_field(b, "代码", 0);
 	csv_field(b, "项目", 0);
@@ -372,6 +467,75 @@ csv(struct req *r, const struct stats_scope *s, const int64_t v[ST__MAX],
 			csv_field(b, "", 1);
 		}
 	}
+	csv_field(b,
+		  json_array_size(rep->violations) == 0
+		      ? "审核规则检查：全部通过。"
+		      : arena_printf(&r->arena, "审核规则检查：%zu 项需注意",
+				     json_array_size(rep->violations)),
+		  1);
+	for (vi = 0; vi < json_array_size(rep->violations); vi++)
+		csv_field(b,
+			  violation_text(&r->arena,
+					 json_array_get(rep->violations, vi)),
+			  1);
+}
+
+/* "2021-02-07T10:05:00+08:00" as "2021-02-07 10:05". */
+static char *
+minute(struct arena *a, const char *ts)
+{
+	return ts ? arena_printf(a, "%.10s %.5s", ts, ts + 11) : "";
+}
+
+/*
+ * Fills rep for the scope: a standing submission's snapshot when the
+ * export is asked for a campaign and the unit has reported it, the live
+ * figures and rules otherwise.  Returns 0, or HANDLER_DB.
+ */
+static int
+report_of(struct req *r, const struct stats_scope *s, struct report *rep)
+{
+	struct submission sub;
+	struct violations found;
+	int rc = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->filler = r->user->display_name;
+	if (s->campaign_id > 0 &&
+	    (rc = submission_latest(r, s->unit_id, s->campaign_id, &sub)) < 0)
+		return HANDLER_DB;
+	if (rc == 1 && submission_stands(&sub) &&
+	    snapshot_values(sub.snapshot, rep->v, &rep->violations) == 0) {
+		if (sub.submitted_by != NULL)
+			rep->filler = sub.submitted_by;
+		rep->state_line =
+		    strcmp(sub.state, "approved") == 0
+			? arena_printf(&r->arena,
+				       "上报状态：已审核通过（%s 上报，%s 由%s"
+				       "审核）；本表为上报时的数字",
+				       minute(&r->arena, sub.submitted_at),
+				       minute(&r->arena, sub.decided_at),
+				       sub.decided_by ? sub.decided_by : "上级")
+			: arena_printf(&r->arena,
+				       "上报状态：已上报，待审核（%s 上报）；"
+				       "本表为上报时的数字",
+				       minute(&r->arena, sub.submitted_at));
+		return 0;
+	}
+	if (stats_table(r, s, stats_subtree(&r->arena, s->unit_path), rep->v) !=
+		0 ||
+	    rules_check(r, s, rep->v, &found) != 0)
+		return HANDLER_DB;
+	rep->violations = found.items;
+	if (s->campaign_id == 0)
+		return 0;
+	rep->state_line =
+	    rc == 1 ? arena_printf(
+			  &r->arena, "上报状态：已退回（%s）；本表为当前数字",
+			  minute(&r->arena, sub.decided_at ? sub.decided_at
+							   : sub.reopened_at))
+		    : "上报状态：未上报；本表为当前数字";
+	return 0;
 }
 
 /* RFC 5987 ext-value: UTF-8, every byte outside attr-char percent-encoded. */
@@ -403,7 +567,7 @@ int
 stats_export(struct req *r)
 {
 	struct stats_scope s;
-	int64_t v[ST__MAX];
+	struct report rep;
 	const char *fmt;
 	struct verrs e;
 	struct buf b = {NULL, 0, 0};
@@ -421,17 +585,17 @@ stats_export(struct req *r)
 	is_csv = fmt != NULL && strcmp(fmt, "csv") == 0;
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
-	if (stats_compute(req_reader(r), &r->arena,
-			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
-			  v) != 0)
-		return HANDLER_DB;
+	if ((rc = report_of(r, &s, &rep)) != 0)
+		return rc;
 	if (is_csv)
-		csv(r, &s, v, &b);
-	else if (xlsx(r, &s, v, &b) != 0) {
+		csv(r, &s, &rep, &b);
+	else if (xlsx(r, &s, &rep, &b) != 0) {
+		json_decref(rep.violations);
 		buf_free(&b);
 		return http_problem(r, 500, "internal",
 				    "生成 Excel 文件失败，请稍后重试");
 	}
+	json_decref(rep.violations);
 	name = arena_printf(&r->arena, "%s_%s.%s", s.unit_name,
 			    title_of(&r->arena, &s), is_csv ? "csv" : "xlsx");
 	http_header(r,

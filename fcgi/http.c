@@ -135,6 +135,25 @@ http_problem(struct req *r, int status, const char *code, const char *detail)
 }
 
 int
+http_problem_ext(struct req *r, int status, const char *code,
+		 const char *detail, json_t *members)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
+		      arena_printf(&r->arena, "/api/v1/problems/%s", code),
+		      "title", statuses[status_index(status)].title, "status",
+		      status, "code", code, "detail", detail);
+	/* The standard members win: extension members only add. */
+	if (members != NULL)
+		json_object_update_missing(o, members);
+	json_decref(members);
+	http_json(r, status, o);
+	r->out_type = "application/problem+json; charset=utf-8";
+	return 0;
+}
+
+int
 http_invalid(struct req *r, struct verrs *e)
 {
 	json_t *list = e->list;

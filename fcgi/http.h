@@ -96,6 +96,11 @@ int http_bytes(struct req *, int status, const char *type, const void *,
 	       size_t n);
 int http_problem(struct req *, int status, const char *code,
 		 const char *detail);
+/* A problem document with extension members (RFC 9457 section 3.2) beside
+ * the standard ones, e.g. the lock behind a 409 "period_locked"; steals
+ * members (a JSON object, may be NULL). */
+int http_problem_ext(struct req *, int status, const char *code,
+		     const char *detail, json_t *members);
 int http_invalid(struct req *, struct verrs *);
 int http_field_error(struct req *, const char *field, const char *code,
 		     const char *message);

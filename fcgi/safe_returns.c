@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "codes.h"
+#include "locks.h"
 #include "mask.h"
 #include "pii.h"
 #include "query.h"
@@ -763,7 +764,9 @@ created_json(struct req *r, int64_t id, const char *code, int64_t *version)
  * transport, assistance, subsidy_amount?, bus_label?, note?}.  unit_id
  * defaults to the caller's unit.  Raises 400 with every invalid field
  * (traveler.phone, hometown.province, ...), 400 unit_id "unknown", 403 for
- * a unit the caller may not register for, 201 with Location, ETag and the
+ * a unit the caller may not register for, 409 "period_locked" when
+ * depart_on lies in an approved period of the unit (locks.h), 201 with
+ * Location, ETag and the
  * record (masked for volunteers) carrying its arrival_code, shown this
  * once.
  */
@@ -793,6 +796,8 @@ safe_returns_create(struct req *r)
 	if ((rc = register_unit(r, (in.has & VBIT(R_UNIT)) != 0, in.unit_id,
 				&n.unit, &path)) != 1)
 		return rc;
+	if ((rc = period_locked(r, path, in.depart_on)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	n.bus_label = in.bus_label;
 	n.name = in.traveler.name;
 	n.phone = in.traveler.phone;
@@ -823,7 +828,8 @@ safe_returns_create(struct req *r)
  * fields go into every record; subsidy_amount is each party's.  All or
  * nothing: raises 400 with every invalid field (travellers[12].phone, an
  * ID number listed twice is "duplicate"), 400 unit_id "unknown", 403 as
- * POST /safe-returns, and stores nothing then; 201 {batch_id, items:
+ * POST /safe-returns, 409 "period_locked" as POST /safe-returns, and
+ * stores nothing then; 201 {batch_id, items:
  * [record...]} otherwise, each record as POST /safe-returns answers it,
  * in the order sent, with Location naming the batch's list.
  */
@@ -855,6 +861,8 @@ safe_returns_batch(struct req *r)
 	if ((rc = register_unit(r, (in.has & VBIT(BA_UNIT)) != 0, in.unit_id,
 				&n.unit, &path)) != 1)
 		return rc;
+	if ((rc = period_locked(r, path, in.depart_on)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	n.bus_label = in.bus_label;
 	n.depart_on = in.depart_on;
 	n.transport = in.transport;
@@ -1043,7 +1051,9 @@ changed_labels(struct req *r, const struct record_in *in)
  * If-Match) with any of the fields of POST /safe-returns; traveler's
  * fields change one by one, hometown as a whole.  Raises 404, 428, 412,
  * 400 (every invalid field; an empty change; unit_id unknown or outside
- * what the caller may register for), 200 with the record otherwise.
+ * what the caller may register for), 409 "period_locked" when its
+ * depart_on, before or after the change, lies in an approved period of
+ * its unit, 200 with the record otherwise.
  */
 int
 safe_returns_patch(struct req *r)
@@ -1082,6 +1092,13 @@ safe_returns_patch(struct req *r)
 						"所选工会不存在或不在本单位"
 						"管辖范围内");
 	}
+	/* Locked where it is counted now, and where it would be counted. */
+	if ((rc = period_locked(r, s.unit_path, s.depart_on)) != 0 ||
+	    ((in.has & (VBIT(R_UNIT) | VBIT(R_DEPART))) &&
+	     (rc = period_locked(r, path ? path : s.unit_path,
+				 in.has & VBIT(R_DEPART) ? in.depart_on
+							 : s.depart_on)) != 0))
+		return rc < 0 ? HANDLER_DB : 0;
 	phone = s.phone_enc;
 	idn = s.idnum_enc;
 	if ((in.traveler.has & VBIT(T_PHONE)) &&
@@ -1124,8 +1141,9 @@ safe_returns_patch(struct req *r)
  * POST /safe-returns/{id}/transitions {to, note?} (the volunteer who
  * created it, staff, admin; If-Match).  registered → departed | arrived |
  * cancelled; departed → arrived.  Raises 404, 428, 412, 400, 409
- * "illegal_transition" for any other move (the same status included), 200
- * with the record otherwise.  Entering departed or arrived stamps
+ * "illegal_transition" for any other move (the same status included), 409
+ * "period_locked" when depart_on lies in an approved period of its unit,
+ * 200 with the record otherwise.  Entering departed or arrived stamps
  * departed_at or arrived_at.
  */
 int
@@ -1148,6 +1166,8 @@ safe_returns_transition(struct req *r)
 		    r, 409, "illegal_transition",
 		    arena_printf(&r->arena, "返乡登记不能从“%s”变为“%s”",
 				 status_label(s.status), status_labels[in.to]));
+	if ((rc = period_locked(r, s.unit_path, s.depart_on)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	if (db_exec(r->db, &sql_transition, "sssi", statuses[in.to],
 		    statuses[in.to], statuses[in.to], s.id) < 0 ||
 	    db_exec(r->db, &sql_event, "iIsss", s.id, 1, r->user->id, s.status,
@@ -1170,7 +1190,9 @@ safe_returns_transition(struct req *r)
  * {status, status_label}; a record already arrived answers the same 200
  * and changes nothing.  Raises 400 for a missing or overlong code, 404 --
  * one identical answer -- for every code it does not know, 409 "cancelled"
- * for the code of a cancelled registration.
+ * for the code of a cancelled registration, 409 "period_locked" for a
+ * registration that never departed whose depart_on lies in an approved
+ * period (arriving would add it to row G).
  */
 int
 safe_returns_arrive(struct req *r)
@@ -1199,6 +1221,18 @@ safe_returns_arrive(struct req *r)
 	if (st == S_CANCELLED)
 		return http_problem(r, 409, "cancelled",
 				    "这次返乡登记已取消，无需确认到家");
+	/* The traveller's word is taken even in a locked period while it
+	 * leaves row G as reported (departed and arrived both count); a
+	 * registration that never departed would add to G, so a lock holds
+	 * it (docs/statistics.md). */
+	if (st == S_REGISTERED) {
+		struct sr_row s;
+
+		if (read_record(r, &sql_record, id, &s) <= 0)
+			return HANDLER_DB;
+		if ((rc = period_locked(r, s.unit_path, s.depart_on)) != 0)
+			return rc < 0 ? HANDLER_DB : 0;
+	}
 	if (st >= 0 && (arriving & B(st))) {
 		if (db_exec(r->db, &sql_transition, "sssi", "arrived",
 			    "arrived", "arrived", id) < 0 ||

@@ -288,6 +288,12 @@ sums(int64_t v[ST__MAX])
 	}
 }
 
+void
+stats_sums(int64_t v[ST__MAX])
+{
+	sums(v);
+}
+
 int
 stats_compute(struct db *db, struct arena *a, const char *path,
 	      const char *from, const char *to, int64_t v[ST__MAX])

@@ -105,6 +105,10 @@ char *stat_rule(struct arena *, enum stat_code);
 int stats_compute(struct db *, struct arena *, const char *pattern,
 		  const char *from, const char *to, int64_t v[ST__MAX]);
 
+/* Fills the sum rows B, C, D, E, F from their parts again, after rows were
+ * added to v (the entered ones). */
+void stats_sums(int64_t v[ST__MAX]);
+
 /* Row H: workers on wage cases accepted in the period (人次). */
 int stats_row_h(struct db *, struct arena *, const char *pattern,
 		const char *from, const char *to, int64_t *people);

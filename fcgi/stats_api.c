@@ -121,6 +121,20 @@ stats_rows_json(const int64_t v[ST__MAX])
 	return rows;
 }
 
+int
+stats_table(struct req *r, const struct stats_scope *s, const char *pattern,
+	    int64_t v[ST__MAX])
+{
+	struct db *db = req_reader(r);
+
+	if (stats_compute(db, &r->arena, pattern, s->from, s->to, v) != 0 ||
+	    entries_add(db, &r->arena, pattern, s->campaign_id, s->from, s->to,
+			v) != 0)
+		return -1;
+	stats_sums(v);
+	return 0;
+}
+
 /* The answer's head: unit, period and, when asked by one, the campaign. */
 static json_t *
 head_json(const struct stats_scope *s, const char *id_key, const char *name_key)
@@ -145,8 +159,10 @@ head_json(const struct stats_scope *s, const char *id_key, const char *name_key)
  * to, both a campaign and dates), 404 for a unit that does not exist or is
  * outside the caller's subtree, 200 {unit_id, unit_name, from, to,
  * campaign?, rows:[{code, number, label, unit, value, yuan?}]} otherwise:
- * every row the records supply, in the form's order; 万元 rows give value
- * rounded half up from the exact fen sum, and the exact yuan.
+ * every row the records supply and, once entered, B1-B6, E1-E5, F1-F3
+ * with B, E, F (docs/statistics.md: by dates, the entries of campaigns
+ * lying within them), in the form's order; 万元 rows give value rounded
+ * half up from the exact fen sum, and the exact yuan.
  */
 int
 stats_get(struct req *r)
@@ -158,9 +174,7 @@ stats_get(struct req *r)
 
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
-	if (stats_compute(req_reader(r), &r->arena,
-			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
-			  v) != 0)
+	if (stats_table(r, &s, stats_subtree(&r->arena, s.unit_path), v) != 0)
 		return HANDLER_DB;
 	o = head_json(&s, "unit_id", "unit_name");
 	json_object_set_new(o, "rows", stats_rows_json(v));
@@ -223,10 +237,9 @@ stats_by_unit(struct req *r)
 		if (rc < 0)
 			goto err;
 		for (i = 0; i < n; i++) {
-			if (stats_compute(
-				r->db, &r->arena,
-				stats_subtree(&r->arena, kids[i].path), s.from,
-				s.to, v) != 0)
+			if (stats_table(r, &s,
+					stats_subtree(&r->arena, kids[i].path),
+					v) != 0)
 				goto err;
 			json_array_append_new(
 			    items, json_pack("{s:I, s:s, s:b, s:o}", "unit_id",
@@ -235,17 +248,14 @@ stats_by_unit(struct req *r)
 					     0, "rows", stats_rows_json(v)));
 		}
 	}
-	if (stats_compute(req_reader(r), &r->arena, s.unit_path, s.from, s.to,
-			  v) != 0)
+	if (stats_table(r, &s, s.unit_path, v) != 0)
 		goto err;
 	json_array_append_new(
 	    items, json_pack("{s:I, s:s, s:b, s:o}", "unit_id",
 			     (json_int_t)s.unit_id, "unit_name",
 			     arena_printf(&r->arena, "%s（本级）", s.unit_name),
 			     "own", 1, "rows", stats_rows_json(v)));
-	if (stats_compute(req_reader(r), &r->arena,
-			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
-			  v) != 0)
+	if (stats_table(r, &s, stats_subtree(&r->arena, s.unit_path), v) != 0)
 		goto err;
 	total = json_pack("{s:o}", "rows", stats_rows_json(v));
 	json_object_set_new(o, "total", total);

@@ -27,4 +27,78 @@ int stats_scope(struct req *, const char *unit_param, struct stats_scope *s);
 /* [{code, number, label, unit, value, yuan?}] for every computed row. */
 json_t *stats_rows_json(const int64_t v[ST__MAX]);
 
+/*
+ * The whole table for the units matching pattern (stats.h) over the
+ * scope's period: the rows computed from records, the entered rows of the
+ * scope's campaign (or, asked by dates, of every campaign whose whole
+ * period lies within them: docs/statistics.md) and the sums.  Returns 0,
+ * or -1 after a failed query.
+ */
+int stats_table(struct req *, const struct stats_scope *, const char *pattern,
+		int64_t v[ST__MAX]);
+
+/* ---- entries.c: rows B1-B6, E1-E5, F1-F3 as the units entered them ---- */
+
+/*
+ * Adds the entered rows of the units matching pattern to v: of campaign_id,
+ * or, when it is 0, of every campaign whose period lies within from..to.
+ * B1-B6 in fen, E1-F3 in 人次; a figure no unit entered counts 0, and the
+ * rows stay STAT_NONE when none of those units has entries at all.
+ * Returns 0, or -1 after a failed query.
+ */
+int entries_add(struct db *, struct arena *, const char *pattern,
+		int64_t campaign_id, const char *from, const char *to,
+		int64_t v[ST__MAX]);
+
+/* ---- rules.c: the validation rules (docs/statistics.md) ---- */
+
+struct violations {
+	json_t *items; /* owned: [{rule, level, rows, message}], errors first */
+	int errors, warnings;
+};
+
+/*
+ * Evaluates every rule on v, the table of the scope's unit (its subtree)
+ * for the scope's campaign; the range rule compares the entered rows with
+ * the unit's latest earlier campaign that has entries.  Returns 0 with out
+ * filled (the caller owns out->items), or HANDLER_DB.
+ */
+int rules_check(struct req *, const struct stats_scope *,
+		const int64_t v[ST__MAX], struct violations *out);
+
+/* The rules themselves, without the database: prev holds the entered rows
+ * of the previous campaign called prev_title, or is NULL when there is
+ * none. */
+void rules_eval(struct arena *, const int64_t v[ST__MAX],
+		const int64_t prev[ST__MAX], const char *prev_title,
+		struct violations *out);
+
+/* ---- submissions.c: a unit's table as reported ---- */
+
+struct submission {
+	int64_t id, unit_id, campaign_id, version;
+	char *unit_name, *unit_path, *campaign_title, *state;
+	char *snapshot; /* JSON text */
+	char *submitted_at, *submitted_by, *decided_at, *decided_by, *note;
+	char *reopened_at, *reopened_by; /* timestamps RFC 3339 +08:00 */
+};
+
+/* The latest submission of a unit for a campaign, in whatever state:
+ * 1 found, 0 none, HANDLER_DB. */
+int submission_latest(struct req *, int64_t unit_id, int64_t campaign_id,
+		      struct submission *);
+
+/* Does the submission stand (submitted or approved), so that its snapshot
+ * is the unit's report? */
+int submission_stands(const struct submission *);
+
+/* "已上报，待审核" for "submitted", and so on. */
+const char *submission_state_label(const char *state);
+
+/* Reads a snapshot's figures into v (rows it lacks are STAT_NONE) and,
+ * when violations is not NULL, its recorded violations (a new reference).
+ * Returns 0, or -1 when the text is not a snapshot. */
+int snapshot_values(const char *snapshot, int64_t v[ST__MAX],
+		    json_t **violations);
+
 #endif

@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "locks.h"
 #include "query.h"
 #include "resources.h"
 #include "stats.h"
@@ -534,6 +535,29 @@ check_unit(struct req *r, int64_t unit)
 	return 1;
 }
 
+/*
+ * The period lock (locks.h) over a visit of unit dated day: a visit counts
+ * in rows A, C, D and J by its visited_on, in its unit.  path is the
+ * unit's, or NULL to look it up.  Returns 0, 1 (409 answered), HANDLER_DB.
+ */
+static int
+visit_locked(struct req *r, int64_t unit, const char *path, const char *day)
+{
+	char *p = NULL;
+	int rc;
+
+	if (path == NULL && unit == r->user->unit_id)
+		path = r->user->unit_path;
+	if (path == NULL) {
+		if ((rc = unit_path(r, unit, &p)) < 0)
+			return HANDLER_DB;
+		if (rc == 0)
+			return 0; /* check_unit() has answered for it */
+		path = p;
+	}
+	return period_locked(r, path, day);
+}
+
 static const char *
 nonempty(const char *s)
 {
@@ -576,7 +600,9 @@ visits_categories(struct req *r)
  * enterprise_name "required" for an enterprise visit, people_count
  * "out_of_range" below 1 unless an enterprise was visited, visited_on
  * "out_of_range" in the future, unit_id "unknown"), 403 for a unit outside
- * the caller's subtree, 201 with Location and ETag and the visit otherwise.
+ * the caller's subtree, 409 "period_locked" when visited_on lies in an
+ * approved period of the unit (locks.h), 201 with Location and ETag and
+ * the visit otherwise.
  */
 int
 visits_create(struct req *r)
@@ -607,6 +633,8 @@ visits_create(struct req *r)
 	verrs_free(&e);
 	if ((rc = check_unit(r, n.unit_id)) != 1)
 		return rc;
+	if ((rc = visit_locked(r, n.unit_id, NULL, n.visited_on)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	now = time(NULL);
 	clock_text(now, 0, stored, sizeof(stored));
 	if (db_exec(r->db, &sql_insert, "issssssiiisssiss", n.unit_id,
@@ -734,8 +762,9 @@ visits_get(struct req *r)
  * note.  The visit as changed must keep the rules of POST.  Raises 400
  * (also for an empty change, or null for a field that always holds a
  * value), 404, 403 "edit_window_closed" for the creator after 7 days, 403
- * for a unit outside the caller's subtree, 428, 412, 200 with the visit
- * otherwise.
+ * for a unit outside the caller's subtree, 428, 412, 409 "period_locked"
+ * when the visit's day, before or after the change, lies in an approved
+ * period of its unit, 200 with the visit otherwise.
  */
 int
 visits_patch(struct req *r)
@@ -810,6 +839,11 @@ visits_patch(struct req *r)
 	verrs_free(&e);
 	if (n.unit_id != v.unit_id && (rc = check_unit(r, n.unit_id)) != 1)
 		return rc;
+	/* Locked where it was, and where it goes. */
+	if ((rc = visit_locked(r, v.unit_id, v.unit_path, v.visited_on)) != 0 ||
+	    ((n.unit_id != v.unit_id || strcmp(n.visited_on, v.visited_on)) &&
+	     (rc = visit_locked(r, n.unit_id, NULL, n.visited_on)) != 0))
+		return rc < 0 ? HANDLER_DB : 0;
 	if (db_exec(r->db, &sql_update, "issssssiiisssi", n.unit_id,
 		    n.visited_on, kinds[n.kind],
 		    n.category >= 0 ? categories[n.category] : NULL,
@@ -825,7 +859,8 @@ visits_patch(struct req *r)
  * DELETE /visits/{id} (staff of the subtree, admin; If-Match optional).
  * The visit is kept, marked deleted: it leaves every list and figure, and
  * the audit log holds it as it was.  Raises 404 (also when deleted
- * already), 412 on a stale If-Match, 204 otherwise.
+ * already), 412 on a stale If-Match, 409 "period_locked" when its day lies
+ * in an approved period of its unit, 204 otherwise.
  */
 int
 visits_delete(struct req *r)
@@ -837,6 +872,8 @@ visits_delete(struct req *r)
 		return rc;
 	if (r->if_match != NULL && req_if_match(r, v.version) != 0)
 		return 0;
+	if ((rc = visit_locked(r, v.unit_id, v.unit_path, v.visited_on)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	if (db_exec(r->db, &sql_delete, "ii", r->user->id, v.id) < 0)
 		return HANDLER_DB;
 	if (audit(r, "visit.delete", "visits", v.id, visit_json(&v), NULL) != 0)

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "codes.h"
+#include "locks.h"
 #include "mask.h"
 #include "messages.h"
 #include "pii.h"
@@ -322,6 +323,9 @@ SQL(sql_case_add, "UPDATE wage_cases SET amount_recovered = "
 		  "amount_recovered + ?, version = version + 1, "
 		  "updated_at = NOW() WHERE id = ?");
 SQL(sql_future, "SELECT ? > CURDATE()");
+SQL(sql_recovery_days,
+    "SELECT DISTINCT " DAY("recovered_on") " FROM "
+					   "wage_recoveries WHERE case_id = ?");
 SQL(sql_track, "SELECT reference, status, tracking_hash, " TS(
 		   "updated_at") " FROM wage_cases "
 				 "WHERE reference = CONVERT(? USING ascii)");
@@ -880,10 +884,61 @@ is_final(const char *status)
 }
 
 /*
+ * The period lock (locks.h) over a change to case c: a case counts in row
+ * H by its accepted_on and in row I by its recoveries' recovered_on, in
+ * its unit.  Any change to a case accepted in a locked period is refused;
+ * moving a case to another unit (new_path) also moves its H and I, so
+ * every one of its dates is checked in both units.  Returns 0, 1 (409
+ * answered) or HANDLER_DB.
+ */
+static int
+patch_locked(struct req *r, const struct case_row *c, const char *new_path)
+{
+	const char *paths[2] = {c->unit_path, new_path};
+	struct dbres q;
+	char *day;
+	int i, rc = 0;
+
+	for (i = 0; i < 2 && rc == 0; i++)
+		if (paths[i] != NULL && c->accepted_on != NULL)
+			rc = period_locked(r, paths[i], c->accepted_on);
+	if (rc != 0 || new_path == NULL)
+		return rc;
+	if (db_query(r->db, &q, &sql_recovery_days, "i", c->id) != 0)
+		return HANDLER_DB;
+	{
+		char **days = NULL, **more;
+		size_t n = 0, cap = 0, k;
+
+		/* Read them all first: one statement at a time. */
+		while ((rc = db_row(&q, &r->arena, "s", &day)) == 1) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				more =
+				    arena_alloc(&r->arena, cap * sizeof(*more));
+				if (n > 0)
+					memcpy(more, days, n * sizeof(*more));
+				days = more;
+			}
+			days[n++] = day;
+		}
+		db_end(&q);
+		if (rc < 0)
+			return HANDLER_DB;
+		for (k = 0; k < n && rc == 0; k++)
+			for (i = 0; i < 2 && rc == 0; i++)
+				rc = period_locked(r, paths[i], days[k]);
+	}
+	return rc;
+}
+
+/*
  * PATCH /wage-cases/{id} (staff, admin; If-Match) with any of the intake
  * fields but the workers.  Raises 404, 428, 412, 400 (also for an empty
  * change or a unit outside the caller's subtree), 409 "case_closed" once
- * the case is closed or rejected, 200 with the case otherwise.
+ * the case is closed or rejected, 409 "period_locked" when the case was
+ * accepted in an approved period (or, moved, its recoveries were), 200
+ * with the case otherwise.
  */
 int
 wage_cases_patch(struct req *r)
@@ -917,6 +972,8 @@ wage_cases_patch(struct req *r)
 						"所选工会不存在或不在本单位"
 						"管辖范围内");
 	}
+	if ((rc = patch_locked(r, &c, unit != c.unit_id ? path : NULL)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	phone = c.rep_phone_enc;
 	if ((in.has & VBIT(C_REPORTER)) &&
 	    pii_seal_str(&r->arena, AD_REPORTER_PHONE, in.reporter.phone,
@@ -953,8 +1010,10 @@ wage_cases_patch(struct req *r)
 /*
  * POST /wage-cases/{id}/transitions {to, note?} (staff, admin; If-Match).
  * Raises 404, 428, 412, 400, 409 "illegal_transition" for a move the
- * workflow does not allow, 200 with the case otherwise.  Entering accepted
- * sets accepted_on; entering closed or rejected sets closed_on.
+ * workflow does not allow, 409 "period_locked" when today lies in an
+ * approved period of the case's unit (a transition is dated the day it is
+ * made), 200 with the case otherwise.  Entering accepted sets
+ * accepted_on; entering closed or rejected sets closed_on.
  */
 int
 wage_cases_transition(struct req *r)
@@ -977,6 +1036,9 @@ wage_cases_transition(struct req *r)
 		    arena_printf(&r->arena, "案件不能从“%s”变为“%s”",
 				 from >= 0 ? status_labels[from] : c.status,
 				 status_labels[in.to]));
+	/* A transition is dated today, and accepting dates the case. */
+	if ((rc = period_locked(r, c.unit_path, NULL)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	if (db_exec(r->db, &sql_transition, "sssi", statuses[in.to],
 		    statuses[in.to], statuses[in.to], c.id) < 0 ||
 	    db_exec(r->db, &sql_event, "iIsss", c.id, 1, r->user->id, c.status,
@@ -998,8 +1060,9 @@ wage_cases_transition(struct req *r)
  * worker not on this case, a date in the future), 409 "case_not_open"
  * unless the case is accepted, referred, mediating or resolved, 409
  * "exceeds_owed" when the worker's total would pass what is owed (nothing
- * is stored then), 412 on a stale If-Match if one is sent, 201 with the
- * case otherwise.
+ * is stored then), 409 "period_locked" when recovered_on lies in an
+ * approved period of the case's unit, 412 on a stale If-Match if one is
+ * sent, 201 with the case otherwise.
  */
 int
 wage_cases_recover(struct req *r)
@@ -1028,6 +1091,8 @@ wage_cases_recover(struct req *r)
 	if (future)
 		return http_field_error(r, "recovered_on", "out_of_range",
 					"追回日期不能晚于今天");
+	if ((rc = period_locked(r, c.unit_path, in.recovered_on)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	rc = db_one(r->db, &r->arena, &sql_worker_lock, "ii", "ii",
 		    in.worker_id, c.id, &owed, &got);
 	if (rc < 0)

@@ -15,7 +15,7 @@ import {
   seededUnits, show,
 } from './lib.mjs';
 import { fileCase, move, recover, todayShanghai } from './wage_lib.mjs';
-import { drill, fen } from './stats_lib.mjs';
+import { drill, fen, readXlsx } from './stats_lib.mjs';
 
 let admin;
 let town; // with four streets, one per amount
@@ -181,31 +181,6 @@ test('GET /stats/by-unit: each child, the parent\'s own records, and the total e
   assert.equal(b.items.reduce((s, i) => s + fen(row(i.rows, 'I').yuan), 0), fen(row(b.total.rows, 'I').yuan));
   assert.equal(b.items.reduce((s, i) => s + row(i.rows, 'H').value, 0), row(b.total.rows, 'H').value);
 });
-
-/* Cells of the XLSX's first sheet as {A1: value}, strings resolved. */
-function readXlsx(buf) {
-  const dir = mkdtempSync(join(tmpdir(), 'swn-xlsx-'));
-  try {
-    const f = join(dir, 'x.xlsx');
-    writeFileSync(f, buf);
-    const unzip = (name) => execFileSync('unzip', ['-p', f, name], { encoding: 'utf8' });
-    const shared = [...unzip('xl/sharedStrings.xml').matchAll(/<si>(.*?)<\/si>/gs)]
-      .map((m) => [...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join(''));
-    const sheet = unzip('xl/worksheets/sheet1.xml');
-    const cells = {};
-    for (const m of sheet.matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
-      const v = (m[3] || '').match(/<v>(.*?)<\/v>/)?.[1];
-      if (v === undefined) continue;
-      cells[m[1]] = /t="s"/.test(m[2]) ? shared[Number(v)] : Number(v);
-    }
-    const merges = [...sheet.matchAll(/<mergeCell ref="([A-Z0-9:]+)"/g)].map((m) => m[1]);
-    // Fit to one page is sheetPr's fitToPage with the default 1×1 pages.
-    const setup = (sheet.match(/<pageSetup[^>]*>/)?.[0] || '') + (sheet.match(/<pageSetUpPr[^>]*>/)?.[0] || '');
-    return { cells, merges, setup };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 test('GET /stats/export?format=xlsx: the district\'s layout, numbers in the right rows', async () => {
   const res = await fetch(`${process.env.BASE_URL}/api/v1/stats/export?format=xlsx&unit_id=${streets[0].id}&${period()}`, {

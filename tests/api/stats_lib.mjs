@@ -3,6 +3,10 @@
  * drill-down of a figure summed over all its pages.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { api, show } from './lib.mjs';
 
 export const row = (rows, code) => rows.find((r) => r.code === code);
@@ -64,4 +68,36 @@ export async function drillEqualsFigures(token, unitId, from, to, codes, { limit
     assert.equal(d.total, want, `${code}: its records add up to the figure`);
     assert.equal(new Set(d.items.map((i) => i.id)).size, d.items.length, `${code}: no record twice`);
   }
+}
+
+/* Cells of the XLSX's first sheet as {A1: value}, strings resolved. */
+export function readXlsx(buf) {
+  const dir = mkdtempSync(join(tmpdir(), 'swn-xlsx-'));
+  try {
+    const f = join(dir, 'x.xlsx');
+    writeFileSync(f, buf);
+    const unzip = (name) => execFileSync('unzip', ['-p', f, name], { encoding: 'utf8' });
+    const shared = [...unzip('xl/sharedStrings.xml').matchAll(/<si>(.*?)<\/si>/gs)]
+      .map((m) => [...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join(''));
+    const sheet = unzip('xl/worksheets/sheet1.xml');
+    const cells = {};
+    for (const m of sheet.matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
+      const v = (m[3] || '').match(/<v>(.*?)<\/v>/)?.[1];
+      if (v === undefined) continue;
+      cells[m[1]] = /t="s"/.test(m[2]) ? shared[Number(v)] : Number(v);
+    }
+    const merges = [...sheet.matchAll(/<mergeCell ref="([A-Z0-9:]+)"/g)].map((m) => m[1]);
+    // Fit to one page is sheetPr's fitToPage with the default 1×1 pages.
+    const setup = (sheet.match(/<pageSetup[^>]*>/)?.[0] || '') + (sheet.match(/<pageSetUpPr[^>]*>/)?.[0] || '');
+    return { cells, merges, setup };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/* The sheet row of each code of the form (column B holds the codes). */
+export function formRows(cells) {
+  return Object.fromEntries(Object.entries(cells)
+    .filter(([k, v]) => /^B\d+$/.test(k) && /^[A-K]\d*$/.test(v))
+    .map(([k, v]) => [v, Number(k.slice(1))]));
 }

@@ -3,7 +3,7 @@
  * phone (app.css), measured: links, buttons, inputs, selects, summaries,
  * a checkbox by the label around it; in the states people see: forms with
  * errors, a shown-once code, a confirmation, the outbox badge, a toast,
- * and the staff pages of a case with its actions.
+ * the staff pages of a case with its actions, and the statistics table.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -165,6 +165,12 @@ test('no tap target under 44×44 px on the staff pages', async () => {
 	await page.getByRole('dialog').waitFor();
 	await measure(page, '/admin/case.html confirmation', seen);
 	await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
+
+	/* The statistics table: figures, entry fields, the units below. */
+	await page.goto(url('/admin/stats/'));
+	await page.locator('#sheet-card').waitFor({ state: 'visible' });
+	await page.locator('#report-card').waitFor({ state: 'visible' });
+	await measure(page, '/admin/stats/', seen);
 	await context.close();
 	console.log(`measured: ${seen.join(', ')}`);
 });
