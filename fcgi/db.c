@@ -321,13 +321,27 @@ db_begin(struct db *db)
 	return 0;
 }
 
+static atomic_ullong generation;
+
+uint64_t
+db_generation(void)
+{
+	return atomic_load(&generation);
+}
+
 int
 db_commit(struct db *db)
 {
+	int rc;
+
 	db->in_tx = 0;
 	if (db->my == NULL)
 		return -1;
-	return simple(db, mysql_commit(db->my));
+	rc = simple(db, mysql_commit(db->my));
+	/* Counted even when the commit's answer was lost: it may have
+	 * committed, and a stale figure is what the counter prevents. */
+	atomic_fetch_add(&generation, 1);
+	return rc;
 }
 
 int

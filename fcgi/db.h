@@ -94,6 +94,10 @@ int db_ensure(struct db *);
 int db_ping(struct db *);
 int db_check(struct db *, long long max_age_ms);
 
+/* How many transactions this process has committed (or tried to): what
+ * a cache of read results compares to know it may be stale. */
+uint64_t db_generation(void);
+
 int db_begin(struct db *);
 int db_commit(struct db *);
 int db_rollback(struct db *);

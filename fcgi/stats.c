@@ -103,67 +103,63 @@ stat_is_money(enum stat_code c)
 	return strcmp(stat_defs[c].unit, "万元") == 0;
 }
 
-/* ---- Wage-arrears assistance: H, I ---------------------------------- */
+/* ---- The additive rows: from the daily figures ---------------------- */
 
-SQL(sql_row_h, "SELECT COUNT(*) FROM wage_case_workers w "
-	       "JOIN wage_cases c ON c.id = w.case_id "
-	       "JOIN units n ON n.id = c.unit_id "
-	       "WHERE n.path LIKE ? "
-	       "AND c.accepted_on BETWEEN ? AND ?");
-SQL(sql_row_i, "SELECT COALESCE(SUM(r.amount), 0) FROM wage_recoveries r "
-	       "JOIN wage_cases c ON c.id = r.case_id "
-	       "JOIN units n ON n.id = c.unit_id "
-	       "WHERE n.path LIKE ? "
-	       "AND r.recovered_on BETWEEN ? AND ?");
-
-int
-stats_row_h(struct db *db, struct arena *a, const char *path, const char *from,
-	    const char *to, int64_t *people)
-{
-	return db_one(db, a, &sql_row_h, "sss", "i", path, from, to, people) < 0
-		   ? -1
-		   : 0;
-}
-
-int
-stats_row_i(struct db *db, struct arena *a, const char *path, const char *from,
-	    const char *to, int64_t *fen)
-{
-	return db_one(db, a, &sql_row_i, "sss", "i", path, from, to, fen) < 0
-		   ? -1
-		   : 0;
-}
+/*
+ * G, H, I, J1, J2, C1-C11, D1-D11 and K1 add up over days and units, so
+ * the database keeps them per unit and day in stat_daily, in each record's
+ * own transaction (sql/012_stat_daily.sql has the rules, as triggers;
+ * make check-stats recomputes them from the records).  A subtree's figure
+ * for a period sums a few rows per unit and day.
+ */
+SQL(sql_daily,
+    "SELECT COALESCE(SUM(s.g), 0), COALESCE(SUM(s.h), 0), "
+    "COALESCE(SUM(s.i), 0), COALESCE(SUM(s.j1), 0), COALESCE(SUM(s.j2), 0), "
+    "COALESCE(SUM(s.c1), 0), COALESCE(SUM(s.d1), 0), "
+    "COALESCE(SUM(s.c2), 0), COALESCE(SUM(s.d2), 0), "
+    "COALESCE(SUM(s.c3), 0), COALESCE(SUM(s.d3), 0), "
+    "COALESCE(SUM(s.c4), 0), COALESCE(SUM(s.d4), 0), "
+    "COALESCE(SUM(s.c5), 0), COALESCE(SUM(s.d5), 0), "
+    "COALESCE(SUM(s.c6), 0), COALESCE(SUM(s.d6), 0), "
+    "COALESCE(SUM(s.c7), 0), COALESCE(SUM(s.d7), 0), "
+    "COALESCE(SUM(s.c8), 0), COALESCE(SUM(s.d8), 0), "
+    "COALESCE(SUM(s.c9), 0), COALESCE(SUM(s.d9), 0), "
+    "COALESCE(SUM(s.c10), 0), COALESCE(SUM(s.d10), 0), "
+    "COALESCE(SUM(s.c11), 0), COALESCE(SUM(s.d11), 0), "
+    "COALESCE(SUM(s.k1), 0) FROM stat_daily s "
+    "JOIN units n ON n.id = s.unit_id "
+    "WHERE n.path LIKE ? AND s.day BETWEEN ? AND ?");
 
 static int
-rows_wage(struct db *db, struct arena *a, const char *path, const char *from,
-	  const char *to, int64_t v[ST__MAX])
+rows_daily(struct db *db, struct arena *a, const char *path, const char *from,
+	   const char *to, int64_t v[ST__MAX])
 {
-	if (stats_row_h(db, a, path, from, to, &v[ST_H]) != 0 ||
-	    stats_row_i(db, a, path, from, to, &v[ST_I]) != 0)
+	int64_t cd[22];
+	int i, rc;
+
+	rc = db_one(db, a, &sql_daily, "sss", "iiiiiiiiiiiiiiiiiiiiiiiiiiii",
+		    path, from, to, &v[ST_G], &v[ST_H], &v[ST_I], &v[ST_J1],
+		    &v[ST_J2], &cd[0], &cd[1], &cd[2], &cd[3], &cd[4], &cd[5],
+		    &cd[6], &cd[7], &cd[8], &cd[9], &cd[10], &cd[11], &cd[12],
+		    &cd[13], &cd[14], &cd[15], &cd[16], &cd[17], &cd[18],
+		    &cd[19], &cd[20], &cd[21], &v[ST_K1]);
+	if (rc < 0)
 		return -1;
+	/* C1, D1, C2, D2, ... in the form's order. */
+	for (i = 0; i < 22; i++)
+		v[ST_C1 + i] = cd[i];
 	return 0;
 }
 
-/* ---- Winter visits: A, C1-C11, D1-D11, J1, J2 ----------------------- */
+/* ---- Row A: distinct enterprises visited ---------------------------- */
 
 /*
- * People and money of the period's worker and medical visits, by kind and
- * category: one row per category of worker visits (C1-C11 and D1-D11) and
- * one for medical visits (J1, J2).  Money is cash plus goods, in fen.
- */
-SQL(sql_visit_sums, "SELECT v.kind, v.category, SUM(v.people_count), "
-		    "SUM(v.cash_amount + v.goods_value) FROM visits v "
-		    "JOIN units n ON n.id = v.unit_id "
-		    "WHERE v.kind IN ('worker', 'medical_frontline') "
-		    "AND v.deleted_at IS NULL AND v.visited_on BETWEEN ? AND ? "
-		    "AND n.path LIKE ? GROUP BY v.kind, v.category");
-/*
- * Row A: distinct enterprises among the period's enterprise visits.  An
+ * Distinct enterprises among the period's enterprise visits.  An
  * enterprise is its credit code when the visit gives one; a visit without
  * a code is the enterprise whose coded visits carry the same normalised
  * name (the smallest code, should two), else its normalised name alone
  * (sql/008_visits.sql, docs/visits.md).  "c:" and "n:" keep a code and a
- * name from ever being equal.
+ * name from ever being equal.  Read from the visits_firms index alone.
  */
 SQL(sql_visit_firms,
     "WITH e AS (SELECT v.enterprise_name_key AS k, "
@@ -178,59 +174,11 @@ SQL(sql_visit_firms,
     "FROM e LEFT JOIN coded ON coded.k = e.k");
 
 static int
-rows_visits(struct db *db, struct arena *a, const char *path, const char *from,
-	    const char *to, int64_t v[ST__MAX])
+rows_firms(struct db *db, struct arena *a, const char *path, const char *from,
+	   const char *to, int64_t v[ST__MAX])
 {
-	struct dbres q;
-	char *kind, *category;
-	int64_t people, fen;
-	int rc, i;
-
-	v[ST_A] = v[ST_J1] = v[ST_J2] = 0;
-	for (i = 0; i < 11; i++)
-		v[ST_C1 + 2 * i] = v[ST_D1 + 2 * i] = 0;
-	if (db_one(db, a, &sql_visit_firms, "sss", "i", from, to, path,
-		   &v[ST_A]) < 0)
-		return -1;
-	if (db_query(db, &q, &sql_visit_sums, "sss", from, to, path) != 0)
-		return -1;
-	while ((rc = db_row(&q, a, "ssii", &kind, &category, &people, &fen)) ==
-	       1) {
-		if (strcmp(kind, "medical_frontline") == 0) {
-			v[ST_J1] += people;
-			v[ST_J2] += fen;
-			continue;
-		}
-		/* C1..C11 interleave with D1..D11 in the form's order. */
-		for (i = 0; category != NULL && i < 11; i++)
-			if (strcmp(category, stat_defs[ST_C1 + 2 * i].code) ==
-			    0) {
-				v[ST_C1 + 2 * i] += people;
-				v[ST_D1 + 2 * i] += fen;
-				break;
-			}
-	}
-	db_end(&q);
-	return rc < 0 ? -1 : 0;
-}
-
-/* ---- Safe return home: G --------------------------------------------- */
-
-/* Row G: Σ party_size of parties that departed or arrived, by the day they
- * set out (API.md "Statistics"); registered and cancelled ones count
- * nowhere. */
-SQL(sql_row_g, "SELECT COALESCE(SUM(s.party_size), 0) FROM safe_returns s "
-	       "JOIN units n ON n.id = s.unit_id "
-	       "WHERE n.path LIKE ? "
-	       "AND s.status IN ('departed', 'arrived') "
-	       "AND s.depart_on BETWEEN ? AND ?");
-
-static int
-rows_safe_returns(struct db *db, struct arena *a, const char *path,
-		  const char *from, const char *to, int64_t v[ST__MAX])
-{
-	return db_one(db, a, &sql_row_g, "sss", "i", path, from, to, &v[ST_G]) <
-		       0
+	return db_one(db, a, &sql_visit_firms, "sss", "i", from, to, path,
+		      &v[ST_A]) < 0
 		   ? -1
 		   : 0;
 }
@@ -302,11 +250,8 @@ stats_compute(struct db *db, struct arena *a, const char *path,
 
 	for (i = 0; i < ST__MAX; i++)
 		v[i] = STAT_NONE;
-	if (rows_wage(db, a, path, from, to, v) != 0)
-		return -1;
-	if (rows_visits(db, a, path, from, to, v) != 0)
-		return -1;
-	if (rows_safe_returns(db, a, path, from, to, v) != 0)
+	if (rows_daily(db, a, path, from, to, v) != 0 ||
+	    rows_firms(db, a, path, from, to, v) != 0)
 		return -1;
 	sums(v);
 	return 0;

@@ -109,13 +109,6 @@ int stats_compute(struct db *, struct arena *, const char *pattern,
  * added to v (the entered ones). */
 void stats_sums(int64_t v[ST__MAX]);
 
-/* Row H: workers on wage cases accepted in the period (人次). */
-int stats_row_h(struct db *, struct arena *, const char *pattern,
-		const char *from, const char *to, int64_t *people);
-/* Row I: money recovered in the period, in fen (reported in 万元). */
-int stats_row_i(struct db *, struct arena *, const char *pattern,
-		const char *from, const char *to, int64_t *fen);
-
 /* The pattern of a unit's subtree: path followed by "%". */
 char *stats_subtree(struct arena *, const char *path);
 

@@ -8,8 +8,11 @@
  * unit outside it is answered 404, exactly like a unit that does not
  * exist, so the answer reveals nothing of other towns.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "campaigns.h"
@@ -121,17 +124,93 @@ stats_rows_json(const int64_t v[ST__MAX])
 	return rows;
 }
 
+/*
+ * Figures just computed, kept for reads: under load every GET /stats of
+ * the same unit and period would otherwise sum the same rows again.  An
+ * entry is valid while no write has committed in this process since it
+ * was computed (db_generation()) and for at most CACHE_MS: a write
+ * through another worker process or host shows within that second, as a
+ * replica's answer would (docs/statistics.md, "Speed").  Writes (a
+ * submission's snapshot, the rules) always compute afresh.
+ */
+#define CACHE_SLOTS 64
+#define CACHE_MS 1000
+
+static struct cached {
+	char key[192];
+	uint64_t gen;
+	long long at;
+	int64_t v[ST__MAX];
+} cache[CACHE_SLOTS];
+static unsigned cache_next;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int
+cache_get(const char *key, uint64_t gen, int64_t v[ST__MAX])
+{
+	long long now = now_ms();
+	int i, hit = 0;
+
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < CACHE_SLOTS && !hit; i++)
+		if (cache[i].gen == gen && now - cache[i].at < CACHE_MS &&
+		    strcmp(cache[i].key, key) == 0) {
+			memcpy(v, cache[i].v, sizeof(cache[i].v));
+			hit = 1;
+		}
+	pthread_mutex_unlock(&cache_lock);
+	return hit;
+}
+
+static void
+cache_put(const char *key, uint64_t gen, const int64_t v[ST__MAX])
+{
+	struct cached *c;
+	int i;
+
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < CACHE_SLOTS && strcmp(cache[i].key, key) != 0; i++)
+		;
+	c = i < CACHE_SLOTS ? &cache[i] : &cache[cache_next++ % CACHE_SLOTS];
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	c->gen = gen;
+	c->at = now_ms();
+	memcpy(c->v, v, sizeof(c->v));
+	pthread_mutex_unlock(&cache_lock);
+}
+
 int
 stats_table(struct req *r, const struct stats_scope *s, const char *pattern,
 	    int64_t v[ST__MAX])
 {
 	struct db *db = req_reader(r);
+	int read = r->method == M_GET || r->method == M_HEAD;
+	uint64_t gen = db_generation();
+	char key[192];
 
+	/* The generation is read first: a write committing while this
+	 * computes makes the entry stale at once. */
+	if (snprintf(key, sizeof(key), "%s|%s|%s|%lld", pattern, s->from, s->to,
+		     (long long)s->campaign_id) >= (int)sizeof(key))
+		read = 0;
+	if (read && cache_get(key, gen, v))
+		return 0;
 	if (stats_compute(db, &r->arena, pattern, s->from, s->to, v) != 0 ||
 	    entries_add(db, &r->arena, pattern, s->campaign_id, s->from, s->to,
 			v) != 0)
 		return -1;
 	stats_sums(v);
+	if (read)
+		cache_put(key, gen, v);
 	return 0;
 }
 

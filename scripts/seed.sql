@@ -3,6 +3,9 @@
 -- measuring the statistics at scale.  Run by scripts/seed.sh, which sets
 -- @n and fills seed_pool with sealed personal values first.
 --
+-- The database keeps the daily figures as the rows go in (the triggers
+-- of sql/012), exactly as for records made through the API.
+--
 -- Of the records: 40 % visits, 30 % safe returns, 12 % wage-case workers
 -- (two per case), about 9 % recoveries, 7 % fair registrations and 2 %
 -- placements, with the fairs, employers and positions they need.  Every
@@ -41,21 +44,22 @@ SELECT ROW_NUMBER() OVER (ORDER BY id) - 1, id FROM units
 WHERE path LIKE CONCAT(@dpath, '%');
 SELECT COUNT(*) INTO @u FROM seed_units;
 
--- Visits: enterprises (5000 of them, visited again and again), workers by
--- category, front-line medical staff.
+-- Visits: enterprises (1 in 50: a thousand enterprises, each visited a
+-- few times), front-line medical staff (1 in 10), and workers by
+-- category.
 INSERT INTO visits (unit_id, visited_on, kind, category, enterprise_name,
 	enterprise_name_key, people_count, cash_amount, goods_value,
 	created_by, created_at, updated_at)
 SELECT su.id, @from + INTERVAL (s.seq % @days) DAY,
-	ELT(1 + s.seq % 10, 'enterprise', 'worker', 'worker',
-		'medical_frontline', 'worker', 'worker', 'enterprise', 'worker',
-		'worker', 'worker'),
-	IF(s.seq % 10 IN (0, 3, 6), NULL, CONCAT('C', 1 + (s.seq DIV 10) % 11)),
-	IF(s.seq % 10 IN (0, 6), CONCAT('种子企业', (s.seq DIV 10) % 5000), NULL),
-	IF(s.seq % 10 IN (0, 6), CONCAT('种子企业', (s.seq DIV 10) % 5000), NULL),
-	IF(s.seq % 10 IN (0, 6), 0, 1 + s.seq % 5),
-	IF(s.seq % 10 IN (0, 6), 0, 10000 * (1 + s.seq % 50)),
-	IF(s.seq % 10 IN (0, 6), 0, 100 * (s.seq % 997)),
+	CASE WHEN s.seq % 50 = 0 THEN 'enterprise'
+	WHEN s.seq % 10 = 3 THEN 'medical_frontline' ELSE 'worker' END,
+	IF(s.seq % 50 = 0 OR s.seq % 10 = 3, NULL,
+		CONCAT('C', 1 + (s.seq DIV 10) % 11)),
+	IF(s.seq % 50 = 0, CONCAT('种子企业', (s.seq DIV 50) % 1000), NULL),
+	IF(s.seq % 50 = 0, CONCAT('种子企业', (s.seq DIV 50) % 1000), NULL),
+	IF(s.seq % 50 = 0, 0, 1 + s.seq % 5),
+	IF(s.seq % 50 = 0, 0, 10000 * (1 + s.seq % 50)),
+	IF(s.seq % 50 = 0, 0, 100 * (s.seq % 997)),
 	@admin, NOW(), NOW()
 FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = s.seq % @u
 WHERE s.seq <= @visits;
