@@ -138,6 +138,52 @@ rows_wage(struct db *db, struct arena *a, const char *path, const char *from,
 	return 0;
 }
 
+/* ---- Recruitment fairs: K1, K2 -------------------------------------- */
+
+/*
+ * K1 (人次): placements into work_study or social_practice positions of
+ * registrants who are students from hardship families, placed_on in the
+ * period, at fairs of the subtree.  A cancelled registration counts
+ * nowhere (a placed person cannot cancel, but the rule says so anyway).
+ */
+SQL(sql_row_k1, "SELECT COUNT(*) FROM fair_placements pl "
+		"JOIN fair_positions p ON p.id = pl.position_id "
+		"JOIN fair_registrations g ON g.id = pl.registration_id "
+		"JOIN job_fairs f ON f.id = pl.fair_id "
+		"JOIN units n ON n.id = f.unit_id "
+		"WHERE n.path LIKE CONCAT(?, '%') "
+		"AND pl.placed_on BETWEEN ? AND ? "
+		"AND p.kind IN ('work_study', 'social_practice') "
+		"AND g.kind = 'student' AND g.hardship_family = 1 "
+		"AND g.status <> 'cancelled'");
+/*
+ * K2 (家): distinct credit codes of caring employers that offered a
+ * work_study or social_practice position at a fair of the subtree that
+ * starts in the period.  A draft fair has not happened: only published
+ * and closed fairs count.
+ */
+SQL(sql_row_k2, "SELECT COUNT(DISTINCT e.credit_code) FROM fair_employers e "
+		"JOIN job_fairs f ON f.id = e.fair_id "
+		"JOIN units n ON n.id = f.unit_id "
+		"WHERE n.path LIKE CONCAT(?, '%') "
+		"AND f.status IN ('published', 'closed') "
+		"AND f.starts_at >= ? AND f.starts_at < ? + INTERVAL 1 DAY "
+		"AND e.caring = 1 AND EXISTS (SELECT 1 FROM fair_positions p "
+		"WHERE p.employer_id = e.id "
+		"AND p.kind IN ('work_study', 'social_practice'))");
+
+static int
+rows_fairs(struct db *db, struct arena *a, const char *path, const char *from,
+	   const char *to, int64_t v[ST__MAX])
+{
+	if (db_one(db, a, &sql_row_k1, "sss", "i", path, from, to, &v[ST_K1]) <
+		0 ||
+	    db_one(db, a, &sql_row_k2, "sss", "i", path, from, to, &v[ST_K2]) <
+		0)
+		return -1;
+	return 0;
+}
+
 /* ---- The whole table ------------------------------------------------ */
 
 /* A sum row is the rows after it up to the next row of the same form
@@ -179,6 +225,8 @@ stats_compute(struct db *db, struct arena *a, const char *path,
 	for (i = 0; i < ST__MAX; i++)
 		v[i] = STAT_NONE;
 	if (rows_wage(db, a, path, from, to, v) != 0)
+		return -1;
+	if (rows_fairs(db, a, path, from, to, v) != 0)
 		return -1;
 	sums(v);
 	return 0;

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 pkgs=(nginx mariadb-server mariadb-client libfcgi-dev libmariadb-dev
 	libjansson-dev libsodium-dev zlib1g-dev libcmocka-dev pkg-config clang-format
-	wrk chromium gcc make)
+	wrk chromium gcc make libqrencode-dev
+	# The fair tests render a served QR code and read it back.
+	librsvg2-bin zbar-tools)
 # Any node >= 18 will do; a nodejs installed from elsewhere stays untouched.
 if ! command -v node >/dev/null; then
 	pkgs+=(nodejs npm)

@@ -20,6 +20,9 @@ const SEALED = [
   ['wage_cases', 'reporter_phone_enc'],
   ['wage_case_workers', 'id_number_enc'],
   ['wage_case_workers', 'phone_enc'],
+  ['fair_employers', 'contact_phone_enc'],
+  ['fair_registrations', 'phone_enc'],
+  ['fair_registrations', 'id_number_enc'],
   ['idempotency_answers', 'body'],
 ];
 
