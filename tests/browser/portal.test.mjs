@@ -70,7 +70,7 @@ test('placeholder and sign-in pages fit a phone', async () => {
 	const context = await phone(browser);
 	const page = await context.newPage();
 	const csp = watchConsole(page);
-	for (const p of ['/fair/', '/field/']) {
+	for (const p of ['/field/']) {
 		await page.goto(url(p));
 		assert.ok(await page.getByText('服务正在准备中').isVisible(), `${p} placeholder`);
 		assert.ok(await page.getByRole('link', { name: '返回首页' }).first().isVisible());
