@@ -8,7 +8,8 @@ FROM debian:12 AS build
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends gcc libc6-dev make \
 		pkg-config libfcgi-dev libmariadb-dev libjansson-dev \
-		libsodium-dev zlib1g-dev libcmocka-dev libqrencode-dev \
+		libsodium-dev zlib1g-dev libcmocka-dev libxlsxwriter-dev \
+		libqrencode-dev \
 	&& rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -20,7 +21,7 @@ RUN make build
 FROM debian:12-slim
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends libfcgi0ldbl libmariadb3 \
-		libjansson4 libsodium23 zlib1g libqrencode4 mariadb-client \
+		libjansson4 libsodium23 zlib1g libxlsxwriter4 libqrencode4 mariadb-client \
 	&& rm -rf /var/lib/apt/lists/*
 # Runs as an unprivileged user; the volumes mounted on /var/lib/swn and
 # /run/dbroot take their owner from these directories.

@@ -4,8 +4,11 @@
 #                 foreground on PORT; Ctrl-C stops it
 #   make start    the same in the background (idempotent); make stop
 #   make test     unit tests, then API and browser tests on a private stack
-#   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello
+#   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello;
+#                 a 200-row list sealed against the same list before sealing;
+#                 durable POST /api/v1/visits against raw INSERT commits
 #   make rotate-keys  a new personal-data key, everything re-sealed under it
+#   make check-stats  every figure recomputed by a second path and compared
 #
 # VAR (runtime state) and PORT let several instances run side by side.
 
@@ -23,9 +26,9 @@ CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
 # packages only exist after `make deps`, so the flags are computed when a
 # recipe needs them, not when this file is read.  Debian ships fcgi.pc, but
 # some libfcgi builds have none: fall back to plain -lfcgi.
-PKG_CFLAGS = $(shell pkg-config --cflags libmariadb jansson libsodium zlib \
+PKG_CFLAGS = $(shell pkg-config --cflags libmariadb jansson libsodium zlib xlsxwriter \
 	libqrencode)
-PKG_LIBS = $(shell pkg-config --libs libmariadb jansson libsodium zlib \
+PKG_LIBS = $(shell pkg-config --libs libmariadb jansson libsodium zlib xlsxwriter \
 	libqrencode)
 FCGI_CFLAGS = $(shell pkg-config --cflags fcgi 2>/dev/null)
 FCGI_LIBS = $(shell pkg-config --libs fcgi 2>/dev/null || echo -lfcgi)
@@ -45,7 +48,7 @@ HELLO := build/bench-hello
 FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
 
 .PHONY: all deps build run start stop test bench fmt fmt-check clean \
-	rotate-keys
+	rotate-keys check-stats
 
 all: build
 
@@ -97,13 +100,22 @@ rotate-keys:
 	@$(MAKE) --no-print-directory build
 	scripts/rotate-keys.sh
 
+# Every figure recomputed from the raw records by a second path; any
+# difference is printed and fails (CAMPAIGN=id for one campaign).
+check-stats:
+	@$(MAKE) --no-print-directory build
+	scripts/check-stats.sh
+
 test: deps
 	@$(MAKE) --no-print-directory build
 	scripts/test.sh
 
+# Each script starts what it measures and prints its ratio and verdict.
 bench: deps
 	@$(MAKE) --no-print-directory build $(HELLO)
 	bench/run.sh
+	bench/pii.sh
+	bench/visits.sh
 
 # Guarded: clang-format with no file names would read standard input.
 fmt:

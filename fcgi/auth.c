@@ -35,6 +35,8 @@ SQL(sql_touch, "UPDATE sessions SET last_seen = NOW() WHERE token_hash = ?");
 SQL(sql_failures, "SELECT COUNT(*), TIMESTAMPDIFF(SECOND, NOW(), "
 		  "MIN(at) + INTERVAL 15 MINUTE) FROM login_failures "
 		  "WHERE username = ? AND at > NOW() - INTERVAL 15 MINUTE");
+SQL(sql_guard, "INSERT INTO login_guards (username, at) VALUES (?, NOW()) "
+	       "ON DUPLICATE KEY UPDATE at = NOW()");
 SQL(sql_fail, "INSERT INTO login_failures (username, at, remote_addr) "
 	      "VALUES (?, NOW(), ?)");
 SQL(sql_clear_failures, "DELETE FROM login_failures WHERE username = ?");
@@ -191,7 +193,11 @@ auth_login(struct req *r)
 	memset(&in, 0, sizeof(in));
 	if (http_body(r, &login_table, &in) != 0)
 		return 0;
-	if (db_one(r->db, &r->arena, &sql_failures, "s", "ii", in.username,
+	/* Attempts on one username queue here until the one before has
+	 * counted its failure: without it, concurrent guesses would all see
+	 * fewer than 5 failures and all be checked. */
+	if (db_exec(r->db, &sql_guard, "s", in.username) < 0 ||
+	    db_one(r->db, &r->arena, &sql_failures, "s", "ii", in.username,
 		   &failures, &wait) < 0)
 		return HANDLER_DB;
 	if (failures >= LOCKOUT_FAILURES) {

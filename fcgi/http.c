@@ -92,6 +92,16 @@ http_json(struct req *r, int status, json_t *body)
 }
 
 int
+http_bytes(struct req *r, int status, const char *type, const void *p, size_t n)
+{
+	r->status = status;
+	r->out_type = type;
+	buf_reset(&r->out);
+	buf_append(&r->out, p, n);
+	return 0;
+}
+
+int
 http_empty(struct req *r, int status)
 {
 	r->status = status;
@@ -468,10 +478,19 @@ http_read_body(struct req *r)
 }
 
 /*
+ * nginx-conf's gzip_min_length: nginx compresses every JSON answer of at
+ * least this many bytes that is not compressed already.
+ */
+#define GZIP_MIN 256
+
+/*
  * Compresses the body with gzip when the answer carries an ETag and the
  * client takes gzip.  nginx compresses every other JSON answer itself, but
  * when it does it must weaken the ETag to W/"n", and the contract promises
- * clients the strong "n".  Returns 1 when out holds the compressed body.
+ * clients the strong "n".  So every answer nginx would compress is
+ * compressed here: a threshold above GZIP_MIN let answers between the two
+ * reach clients with a weak tag.  Returns 1 when out holds the compressed
+ * body.
  */
 static int
 gzip_body(struct req *r, struct buf *out)
@@ -479,7 +498,7 @@ gzip_body(struct req *r, struct buf *out)
 	z_stream z;
 	int rc;
 
-	if (r->out.len < 512 || r->accept_encoding == NULL ||
+	if (r->out.len < GZIP_MIN || r->accept_encoding == NULL ||
 	    strstr(r->accept_encoding, "gzip") == NULL ||
 	    strstr(r->headers.p ? r->headers.p : "", "ETag: ") == NULL)
 		return 0;

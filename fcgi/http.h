@@ -85,6 +85,9 @@ void http_header(struct req *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 int http_json(struct req *, int status, json_t *);
 int http_empty(struct req *, int status);
+/* A body that is not JSON (an export): n bytes of type, copied. */
+int http_bytes(struct req *, int status, const char *type, const void *,
+	       size_t n);
 int http_problem(struct req *, int status, const char *code,
 		 const char *detail);
 int http_invalid(struct req *, struct verrs *);

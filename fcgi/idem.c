@@ -29,6 +29,7 @@
 #include <mysqld_error.h>
 #include <sodium.h>
 
+#include "auth.h"
 #include "idem.h"
 #include "pii.h"
 
@@ -37,10 +38,12 @@
 SQL(sql_claim, "SET STATEMENT innodb_lock_wait_timeout = 0 FOR "
 	       "INSERT INTO idempotency_answers (user_id, key_hash, "
 	       "request_hash, created_at) VALUES (?, ?, ?, NOW())");
-SQL(sql_stored, "SELECT request_hash, status, content_type, headers, body "
-		"FROM idempotency_answers WHERE user_id = ? AND key_hash = ?");
+SQL(sql_stored, "SELECT request_hash, status, content_type, headers, body, "
+		"rights FROM idempotency_answers "
+		"WHERE user_id = ? AND key_hash = ?");
 SQL(sql_save, "UPDATE idempotency_answers SET status = ?, content_type = ?, "
-	      "headers = ?, body = ? WHERE user_id = ? AND key_hash = ?");
+	      "headers = ?, body = ?, rights = ? "
+	      "WHERE user_id = ? AND key_hash = ?");
 SQL(sql_release, "DELETE FROM idempotency_answers "
 		 "WHERE user_id = ? AND key_hash = ?");
 
@@ -155,13 +158,24 @@ idem_open_answer(struct arena *a, int64_t scope, const char *key,
 	return 0;
 }
 
+/* What the caller may see, as it decided what an answer holds (unmasked
+ * or masked personal data): role and unit.  "" for anonymous callers. */
+static const char *
+rights(struct req *r)
+{
+	if (r->user == NULL)
+		return "";
+	return arena_printf(&r->arena, "%s:%s", role_name(r->user->role),
+			    r->user->unit_path);
+}
+
 /* The claim's scope and key hash, fixed at the claim: login signs the
  * caller in half way through. */
 int
 idem_claim(struct req *r, enum idem *out)
 {
 	unsigned char fp[32], want[32];
-	char *type = NULL, *headers = NULL, *body = NULL;
+	char *type = NULL, *headers = NULL, *body = NULL, *was = NULL;
 	struct blob stored_hash, sealed;
 	int64_t status = 0;
 	size_t n;
@@ -183,9 +197,9 @@ idem_claim(struct req *r, enum idem *out)
 		return HANDLER_DB;
 	memset(&stored_hash, 0, sizeof(stored_hash));
 	memset(&sealed, 0, sizeof(sealed));
-	rc = db_one(r->db, &r->arena, &sql_stored, "ib", "BissB", r->idem_scope,
-		    r->idem_hash, (size_t)PII_IDX_LEN, &stored_hash, &status,
-		    &type, &headers, &sealed);
+	rc = db_one(r->db, &r->arena, &sql_stored, "ib", "BissBs",
+		    r->idem_scope, r->idem_hash, (size_t)PII_IDX_LEN,
+		    &stored_hash, &status, &type, &headers, &sealed, &was);
 	if (rc < 0)
 		return HANDLER_DB;
 	if (rc == 0 || status == 0)
@@ -195,6 +209,13 @@ idem_claim(struct req *r, enum idem *out)
 	    sodium_memcmp(stored_hash.p, want, sizeof(want)) != 0)
 		return http_problem(r, 422, "idempotency_mismatch",
 				    "该幂等键已用于另一个请求");
+	/* A caller whose role or unit changed since may no longer see what
+	 * the answer shows (an unmasked ID number, say): no replay then.
+	 * The request did take effect; the record itself says how. */
+	if (was != NULL && strcmp(was, rights(r)) != 0)
+		return http_problem(r, 409, "idempotency_rights_changed",
+				    "该请求已处理；您的权限已变更，"
+				    "请打开记录查看结果");
 	if (idem_open_answer(&r->arena, r->idem_scope, r->idem_key, &sealed,
 			     &body, &n) != 0 &&
 	    sealed.p != NULL) {
@@ -223,9 +244,9 @@ idem_save(struct req *r)
 			     r->out.p ? r->out.p : "", r->out.len,
 			     &sealed) != 0)
 		return HANDLER_DB;
-	return db_exec(r->db, &sql_save, "issbib", (int64_t)r->status,
+	return db_exec(r->db, &sql_save, "issbsib", (int64_t)r->status,
 		       r->out_type, r->headers.p ? r->headers.p : "", sealed.p,
-		       sealed.n, r->idem_scope, r->idem_hash,
+		       sealed.n, rights(r), r->idem_scope, r->idem_hash,
 		       (size_t)PII_IDX_LEN) < 0
 		   ? HANDLER_DB
 		   : 0;

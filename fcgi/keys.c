@@ -51,6 +51,8 @@ static struct sealed_col sealed[] = {
     SEALED("wage_cases", "reporter_phone"),
     SEALED("wage_case_workers", "id_number"),
     SEALED("wage_case_workers", "phone"),
+    SEALED("safe_returns", "traveler_phone"),
+    SEALED("safe_returns", "traveler_id_number"),
     SEALED("fair_employers", "contact_phone"),
     SEALED("fair_registrations", "phone"),
     SEALED("fair_registrations", "id_number"),

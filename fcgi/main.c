@@ -13,6 +13,9 @@
  * unit's subtree and a period, as JSON, straight from the records: for
  * checking a figure by hand, and for the tests.
  *
+ * "check-stats [CAMPAIGN]" recomputes every figure of every unit from the
+ * raw records by a second path and reports any difference (check.c).
+ *
  * "keys init|add FILE", "rotate-keys" and "pii-upgrade" manage the
  * personal-data keys (keys.c, docs/personal-data.md).  SIGHUP makes a
  * running worker reload its key file.
@@ -31,6 +34,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "check.h"
 #include "db.h"
 #include "keys.h"
 #include "pii.h"
@@ -46,6 +50,8 @@ SQL(sql_gc_sessions, "DELETE FROM sessions "
 		     "WHERE last_seen < NOW() - INTERVAL 12 HOUR LIMIT 1000");
 SQL(sql_gc_failures, "DELETE FROM login_failures "
 		     "WHERE at < NOW() - INTERVAL 1 DAY LIMIT 1000");
+SQL(sql_gc_guards, "DELETE FROM login_guards "
+		   "WHERE at < NOW() - INTERVAL 1 DAY LIMIT 1000");
 
 static const char *
 env(const char *name, const char *fallback)
@@ -112,7 +118,8 @@ stats_cmd(const struct dbconf *conf, char *argv[])
 		fputs("swn-worker: no such unit\n", stderr);
 		goto err;
 	}
-	if (stats_compute(&db, &a, path, argv[3], argv[4], v) != 0) {
+	if (stats_compute(&db, &a, stats_subtree(&a, path), argv[3], argv[4],
+			  v) != 0) {
 		db_log_failure(&db, "stats");
 		goto err;
 	}
@@ -150,6 +157,7 @@ janitor(const struct dbconf *conf)
 		db_exec(&db, &sql_gc_keys, "");
 		db_exec(&db, &sql_gc_sessions, "");
 		db_exec(&db, &sql_gc_failures, "");
+		db_exec(&db, &sql_gc_guards, "");
 	}
 	db_close(&db);
 }
@@ -199,11 +207,12 @@ reload_keys(const struct dbconf *conf)
 static int
 usage(void)
 {
-	fputs("usage: swn-worker [hash-password | stats UNIT FROM TO |\n"
-	      "                  keys init|add FILE | rotate-keys | "
-	      "pii-upgrade]\n"
-	      "The environment is described in docs/conventions.md.\n",
-	      stderr);
+	fputs(
+	    "usage: swn-worker [hash-password | stats UNIT FROM TO |\n"
+	    "                  check-stats [CAMPAIGN] | keys init|add FILE |\n"
+	    "                  rotate-keys | pii-upgrade]\n"
+	    "The environment is described in docs/conventions.md.\n",
+	    stderr);
 	return 2;
 }
 
@@ -216,6 +225,13 @@ db_command(const struct dbconf *conf, int argc, char *argv[])
 
 	if (strcmp(argv[1], "stats") == 0)
 		return argc == 5 ? stats_cmd(conf, argv) : usage();
+	if (strcmp(argv[1], "check-stats") == 0 && argc <= 3) {
+		db_init(&db, conf);
+		rc = check_stats_cmd(&db, argc == 3 ? strtoll(argv[2], NULL, 10)
+						    : 0);
+		db_close(&db);
+		return rc;
+	}
 	if (argc != 2)
 		return usage();
 	db_init(&db, conf);

@@ -9,6 +9,7 @@
 #include "http.h"
 
 int health_get(struct req *);
+int messages_get(struct req *);
 
 int units_list(struct req *);
 int units_get(struct req *);
@@ -27,6 +28,29 @@ int wage_cases_transition(struct req *);
 int wage_cases_recover(struct req *);
 int wage_cases_track(struct req *);
 
+int campaigns_list(struct req *);
+int campaigns_get(struct req *);
+int campaigns_create(struct req *);
+int campaigns_patch(struct req *);
+
+int stats_get(struct req *);
+int stats_by_unit(struct req *);
+int stats_export(struct req *);
+int stats_records(struct req *);
+int visits_categories(struct req *);
+int visits_create(struct req *);
+int visits_list(struct req *);
+int visits_get(struct req *);
+int visits_patch(struct req *);
+int visits_delete(struct req *);
+int safe_returns_create(struct req *);
+int safe_returns_batch(struct req *);
+int safe_returns_list(struct req *);
+int safe_returns_get(struct req *);
+int safe_returns_patch(struct req *);
+int safe_returns_transition(struct req *);
+int safe_returns_arrive(struct req *);
+int safe_returns_provinces(struct req *);
 int job_fairs_create(struct req *);
 int job_fairs_list(struct req *);
 int job_fairs_get(struct req *);

@@ -4,6 +4,7 @@
  * handler -- inside one transaction with its idempotency key for writes.
  */
 #include <stdio.h>
+#include <mysqld_error.h>
 #include <string.h>
 
 #include "auth.h"
@@ -15,6 +16,7 @@
 
 static const struct route routes[] = {
     {M_GET, "/api/v1/health", health_get, WHO_PUBLIC, R_NODB},
+    {M_GET, "/api/v1/messages", messages_get, WHO_PUBLIC, R_NODB},
     {M_POST, "/api/v1/auth/login", auth_login, WHO_PUBLIC, R_NOIDEM},
     {M_POST, "/api/v1/auth/logout", auth_logout, WHO_USER, 0},
     {M_GET, "/api/v1/me", auth_me, WHO_USER, 0},
@@ -34,6 +36,33 @@ static const struct route routes[] = {
      WHO_STAFF, 0},
     {M_POST, "/api/v1/wage-cases/{id}/recoveries", wage_cases_recover,
      WHO_STAFF, 0},
+    {M_GET, "/api/v1/campaigns", campaigns_list, WHO_USER, 0},
+    {M_POST, "/api/v1/campaigns", campaigns_create, WHO_ADMIN, 0},
+    {M_GET, "/api/v1/campaigns/{id}", campaigns_get, WHO_USER, 0},
+    {M_PATCH, "/api/v1/campaigns/{id}", campaigns_patch, WHO_ADMIN, 0},
+    {M_GET, "/api/v1/stats", stats_get, WHO_STAFF, 0},
+    {M_GET, "/api/v1/stats/by-unit", stats_by_unit, WHO_STAFF, 0},
+    {M_GET, "/api/v1/stats/export", stats_export, WHO_STAFF, 0},
+    {M_GET, "/api/v1/stats/records", stats_records, WHO_STAFF, 0},
+    {M_GET, "/api/v1/visits/categories", visits_categories, WHO_PUBLIC, R_NODB},
+    {M_POST, "/api/v1/visits", visits_create, WHO_VOLUNTEER, 0},
+    {M_GET, "/api/v1/visits", visits_list, WHO_VOLUNTEER, 0},
+    {M_GET, "/api/v1/visits/{id}", visits_get, WHO_VOLUNTEER, 0},
+    {M_PATCH, "/api/v1/visits/{id}", visits_patch, WHO_VOLUNTEER, 0},
+    {M_DELETE, "/api/v1/visits/{id}", visits_delete, WHO_STAFF, 0},
+    {M_POST, "/api/v1/safe-returns", safe_returns_create, WHO_VOLUNTEER, 0},
+    {M_GET, "/api/v1/safe-returns", safe_returns_list, WHO_VOLUNTEER, 0},
+    {M_POST, "/api/v1/safe-returns/batch", safe_returns_batch, WHO_VOLUNTEER,
+     0},
+    {M_POST, "/api/v1/safe-returns/arrivals", safe_returns_arrive, WHO_PUBLIC,
+     0},
+    {M_GET, "/api/v1/safe-returns/provinces", safe_returns_provinces,
+     WHO_PUBLIC, 0},
+    {M_GET, "/api/v1/safe-returns/{id}", safe_returns_get, WHO_VOLUNTEER, 0},
+    {M_PATCH, "/api/v1/safe-returns/{id}", safe_returns_patch, WHO_VOLUNTEER,
+     0},
+    {M_POST, "/api/v1/safe-returns/{id}/transitions", safe_returns_transition,
+     WHO_VOLUNTEER, 0},
     /* Recruitment fairs (job_fairs.c, fair_signups.c). */
     {M_GET, "/api/v1/job-fairs", job_fairs_list, WHO_PUBLIC, 0},
     {M_POST, "/api/v1/job-fairs", job_fairs_create, WHO_STAFF, 0},
@@ -192,6 +221,28 @@ db_failed(struct req *r, const struct route *rt)
 	db_log_failure(r->db, arena_printf(&r->arena, "%s %s", r->method_name,
 					   rt ? rt->pattern : "?"));
 	http_reset_response(r);
+	/* A value the field tables let through but a column refused is a
+	 * gap in a field table (logged above), yet still the client's
+	 * input: never a 500. */
+	switch (r->db->err) {
+	case ER_DUP_ENTRY:
+	case ER_DUP_ENTRY_WITH_KEY_NAME:
+	case ER_ROW_IS_REFERENCED_2:
+	case ER_NO_REFERENCED_ROW_2:
+		http_problem(r, 409, "conflict",
+			     "与已有记录冲突，未作任何更改");
+		return;
+	case ER_BAD_NULL_ERROR:
+	case ER_WARN_DATA_OUT_OF_RANGE:
+	case WARN_DATA_TRUNCATED:
+	case ER_TRUNCATED_WRONG_VALUE:
+	case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+	case ER_DATA_TOO_LONG:
+	case ER_CONSTRAINT_FAILED:
+		http_problem(r, 400, "invalid_value",
+			     "有取值超出了允许的范围，未作任何更改");
+		return;
+	}
 	if (r->db->my == NULL || db_lost(r->db)) {
 		http_header(r, "Retry-After: 5");
 		http_problem(r, 503, "db_unavailable",

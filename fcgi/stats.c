@@ -91,6 +91,12 @@ const struct stat_def stat_defs[ST__MAX] = {
     [ST_K2] = {"K2", 8, "发动爱心企业", "家", SRC_RECORDS},
 };
 
+char *
+stats_subtree(struct arena *a, const char *path)
+{
+	return arena_printf(a, "%s%%", path);
+}
+
 int
 stat_is_money(enum stat_code c)
 {
@@ -102,12 +108,12 @@ stat_is_money(enum stat_code c)
 SQL(sql_row_h, "SELECT COUNT(*) FROM wage_case_workers w "
 	       "JOIN wage_cases c ON c.id = w.case_id "
 	       "JOIN units n ON n.id = c.unit_id "
-	       "WHERE n.path LIKE CONCAT(?, '%') "
+	       "WHERE n.path LIKE ? "
 	       "AND c.accepted_on BETWEEN ? AND ?");
 SQL(sql_row_i, "SELECT COALESCE(SUM(r.amount), 0) FROM wage_recoveries r "
 	       "JOIN wage_cases c ON c.id = r.case_id "
 	       "JOIN units n ON n.id = c.unit_id "
-	       "WHERE n.path LIKE CONCAT(?, '%') "
+	       "WHERE n.path LIKE ? "
 	       "AND r.recovered_on BETWEEN ? AND ?");
 
 int
@@ -138,6 +144,97 @@ rows_wage(struct db *db, struct arena *a, const char *path, const char *from,
 	return 0;
 }
 
+/* ---- Winter visits: A, C1-C11, D1-D11, J1, J2 ----------------------- */
+
+/*
+ * People and money of the period's worker and medical visits, by kind and
+ * category: one row per category of worker visits (C1-C11 and D1-D11) and
+ * one for medical visits (J1, J2).  Money is cash plus goods, in fen.
+ */
+SQL(sql_visit_sums, "SELECT v.kind, v.category, SUM(v.people_count), "
+		    "SUM(v.cash_amount + v.goods_value) FROM visits v "
+		    "JOIN units n ON n.id = v.unit_id "
+		    "WHERE v.kind IN ('worker', 'medical_frontline') "
+		    "AND v.deleted_at IS NULL AND v.visited_on BETWEEN ? AND ? "
+		    "AND n.path LIKE ? GROUP BY v.kind, v.category");
+/*
+ * Row A: distinct enterprises among the period's enterprise visits.  An
+ * enterprise is its credit code when the visit gives one; a visit without
+ * a code is the enterprise whose coded visits carry the same normalised
+ * name (the smallest code, should two), else its normalised name alone
+ * (sql/008_visits.sql, docs/visits.md).  "c:" and "n:" keep a code and a
+ * name from ever being equal.
+ */
+SQL(sql_visit_firms,
+    "WITH e AS (SELECT v.enterprise_name_key AS k, "
+    "v.enterprise_credit_code AS c FROM visits v "
+    "JOIN units n ON n.id = v.unit_id "
+    "WHERE v.kind = 'enterprise' AND v.deleted_at IS NULL "
+    "AND v.visited_on BETWEEN ? AND ? AND n.path LIKE ?), "
+    "coded AS (SELECT k, MIN(c) AS c FROM e WHERE c IS NOT NULL "
+    "GROUP BY k) "
+    "SELECT COUNT(DISTINCT COALESCE(CONCAT('c:', e.c), "
+    "CONCAT('c:', coded.c), CONCAT('n:', e.k))) "
+    "FROM e LEFT JOIN coded ON coded.k = e.k");
+
+static int
+rows_visits(struct db *db, struct arena *a, const char *path, const char *from,
+	    const char *to, int64_t v[ST__MAX])
+{
+	struct dbres q;
+	char *kind, *category;
+	int64_t people, fen;
+	int rc, i;
+
+	v[ST_A] = v[ST_J1] = v[ST_J2] = 0;
+	for (i = 0; i < 11; i++)
+		v[ST_C1 + 2 * i] = v[ST_D1 + 2 * i] = 0;
+	if (db_one(db, a, &sql_visit_firms, "sss", "i", from, to, path,
+		   &v[ST_A]) < 0)
+		return -1;
+	if (db_query(db, &q, &sql_visit_sums, "sss", from, to, path) != 0)
+		return -1;
+	while ((rc = db_row(&q, a, "ssii", &kind, &category, &people, &fen)) ==
+	       1) {
+		if (strcmp(kind, "medical_frontline") == 0) {
+			v[ST_J1] += people;
+			v[ST_J2] += fen;
+			continue;
+		}
+		/* C1..C11 interleave with D1..D11 in the form's order. */
+		for (i = 0; category != NULL && i < 11; i++)
+			if (strcmp(category, stat_defs[ST_C1 + 2 * i].code) ==
+			    0) {
+				v[ST_C1 + 2 * i] += people;
+				v[ST_D1 + 2 * i] += fen;
+				break;
+			}
+	}
+	db_end(&q);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- Safe return home: G --------------------------------------------- */
+
+/* Row G: Σ party_size of parties that departed or arrived, by the day they
+ * set out (API.md "Statistics"); registered and cancelled ones count
+ * nowhere. */
+SQL(sql_row_g, "SELECT COALESCE(SUM(s.party_size), 0) FROM safe_returns s "
+	       "JOIN units n ON n.id = s.unit_id "
+	       "WHERE n.path LIKE ? "
+	       "AND s.status IN ('departed', 'arrived') "
+	       "AND s.depart_on BETWEEN ? AND ?");
+
+static int
+rows_safe_returns(struct db *db, struct arena *a, const char *path,
+		  const char *from, const char *to, int64_t v[ST__MAX])
+{
+	return db_one(db, a, &sql_row_g, "sss", "i", path, from, to, &v[ST_G]) <
+		       0
+		   ? -1
+		   : 0;
+}
+
 /* ---- Recruitment fairs: K1, K2 -------------------------------------- */
 
 /*
@@ -151,7 +248,7 @@ SQL(sql_row_k1, "SELECT COUNT(*) FROM fair_placements pl "
 		"JOIN fair_registrations g ON g.id = pl.registration_id "
 		"JOIN job_fairs f ON f.id = pl.fair_id "
 		"JOIN units n ON n.id = f.unit_id "
-		"WHERE n.path LIKE CONCAT(?, '%') "
+		"WHERE n.path LIKE ? "
 		"AND pl.placed_on BETWEEN ? AND ? "
 		"AND p.kind IN ('work_study', 'social_practice') "
 		"AND g.kind = 'student' AND g.hardship_family = 1 "
@@ -165,7 +262,7 @@ SQL(sql_row_k1, "SELECT COUNT(*) FROM fair_placements pl "
 SQL(sql_row_k2, "SELECT COUNT(DISTINCT e.credit_code) FROM fair_employers e "
 		"JOIN job_fairs f ON f.id = e.fair_id "
 		"JOIN units n ON n.id = f.unit_id "
-		"WHERE n.path LIKE CONCAT(?, '%') "
+		"WHERE n.path LIKE ? "
 		"AND f.status IN ('published', 'closed') "
 		"AND f.starts_at >= ? AND f.starts_at < ? + INTERVAL 1 DAY "
 		"AND e.caring = 1 AND EXISTS (SELECT 1 FROM fair_positions p "
@@ -186,19 +283,40 @@ rows_fairs(struct db *db, struct arena *a, const char *path, const char *from,
 
 /* ---- The whole table ------------------------------------------------ */
 
-/* A sum row is the rows after it up to the next row of the same form
- * number that is not one of its parts (B = B1..B6, C = C1..C11, ...). */
+/* The sum rows and their parts (C and D parts interleave: C1, D1, C2...). */
+static const struct {
+	enum stat_code sum, first, last;
+	int step;
+} parts[] = {
+    {ST_B, ST_B1, ST_B6, 1}, {ST_C, ST_C1, ST_C11, 2}, {ST_D, ST_D1, ST_D11, 2},
+    {ST_E, ST_E1, ST_E5, 1}, {ST_F, ST_F1, ST_F3, 1},
+};
+
+char *
+stat_rule(struct arena *a, enum stat_code c)
+{
+	size_t i;
+	int k;
+	char *out;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i].sum != c)
+			continue;
+		out = arena_printf(a, "%s=", stat_defs[c].code);
+		for (k = parts[i].first; k <= (int)parts[i].last;
+		     k += parts[i].step)
+			out = arena_printf(a, "%s%s%s", out,
+					   k == (int)parts[i].first ? "" : "+",
+					   stat_defs[k].code);
+		return out;
+	}
+	return NULL;
+}
+
+/* Fills every sum row from its parts; a sum of no computed part is none. */
 static void
 sums(int64_t v[ST__MAX])
 {
-	static const struct {
-		enum stat_code sum, first, last;
-		int step; /* C and D parts interleave: C1, D1, C2, ... */
-	} parts[] = {
-	    {ST_B, ST_B1, ST_B6, 1},  {ST_C, ST_C1, ST_C11, 2},
-	    {ST_D, ST_D1, ST_D11, 2}, {ST_E, ST_E1, ST_E5, 1},
-	    {ST_F, ST_F1, ST_F3, 1},
-	};
 	size_t i;
 	int c;
 
@@ -225,6 +343,10 @@ stats_compute(struct db *db, struct arena *a, const char *path,
 	for (i = 0; i < ST__MAX; i++)
 		v[i] = STAT_NONE;
 	if (rows_wage(db, a, path, from, to, v) != 0)
+		return -1;
+	if (rows_visits(db, a, path, from, to, v) != 0)
+		return -1;
+	if (rows_safe_returns(db, a, path, from, to, v) != 0)
 		return -1;
 	if (rows_fairs(db, a, path, from, to, v) != 0)
 		return -1;

@@ -1,9 +1,10 @@
 /*
  * The figures of the official table 《2021年工会送温暖活动统计表》, computed
- * from the records.  Every function takes a unit's materialised path (its
- * subtree: a unit's figures include its descendants) and an inclusive
- * period of dates "YYYY-MM-DD" (Asia/Shanghai).  The rules are API.md
- * "Statistics"; the wording and units are the notice's (stat-table.tsv,
+ * from the records.  Every function takes a LIKE pattern over units'
+ * materialised paths -- "/1/3/%" for a unit and its descendants (a unit's
+ * figures include its subtree), "/1/3/" for the unit's own records only --
+ * and an inclusive period of dates "YYYY-MM-DD" (Asia/Shanghai).  The rules are
+ * API.md "Statistics"; the wording and units are the notice's (stat-table.tsv,
  * copied into stats.c's table).
  */
 #ifndef SWN_STATS_H
@@ -86,6 +87,9 @@ extern const struct stat_def stat_defs[ST__MAX];
 /* Is a row in 万元 (its value in fen, shown half up to 0.01 万元)? */
 int stat_is_money(enum stat_code);
 
+/* "B=B1+B2+B3+B4+B5+B6" for a sum row, NULL for any other. */
+char *stat_rule(struct arena *, enum stat_code);
+
 /* A value not (yet) computed by any rule. */
 #define STAT_NONE INT64_MIN
 
@@ -94,14 +98,17 @@ int stat_is_money(enum stat_code);
  * a count for 人次 and 家 rows, fen for 万元 rows; rows no rule computes
  * are STAT_NONE.  Returns 0, or -1 after a failed query.
  */
-int stats_compute(struct db *, struct arena *, const char *path,
+int stats_compute(struct db *, struct arena *, const char *pattern,
 		  const char *from, const char *to, int64_t v[ST__MAX]);
 
 /* Row H: workers on wage cases accepted in the period (人次). */
-int stats_row_h(struct db *, struct arena *, const char *path, const char *from,
-		const char *to, int64_t *people);
+int stats_row_h(struct db *, struct arena *, const char *pattern,
+		const char *from, const char *to, int64_t *people);
 /* Row I: money recovered in the period, in fen (reported in 万元). */
-int stats_row_i(struct db *, struct arena *, const char *path, const char *from,
-		const char *to, int64_t *fen);
+int stats_row_i(struct db *, struct arena *, const char *pattern,
+		const char *from, const char *to, int64_t *fen);
+
+/* The pattern of a unit's subtree: path followed by "%". */
+char *stats_subtree(struct arena *, const char *path);
 
 #endif

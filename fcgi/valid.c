@@ -9,39 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "messages.h"
 #include "valid.h"
 
-static const struct {
-	const char *code;
-	const char *message; /* printf format taking the field's label */
-} messages[] = {
-    {"required", "请填写%s"},
-    {"type", "%s的类型不正确"},
-    {"unknown_field", "不支持的字段%s"},
-    {"too_short", "%s太短"},
-    {"too_long", "%s太长"},
-    {"out_of_range", "%s超出允许范围"},
-    {"enum", "%s的取值不在允许范围内"},
-    {"format", "%s格式不正确"},
-    {"checksum", "%s校验位错误"},
-    {"birth_date", "%s中的出生日期无效"},
-    {"decimals", "%s最多保留两位小数"},
-    {"date", "%s不是有效日期（格式 YYYY-MM-DD）"},
-    {"too_few", "%s数量太少"},
-    {"too_many", "%s数量太多"},
-    {"duplicate", "%s有重复项"},
-    {"unknown", "%s不存在"},
-};
-
+/* The generic text of a field error code, placeholders unfilled. */
 const char *
 valid_message(const char *code)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
-		if (strcmp(messages[i].code, code) == 0)
-			return messages[i].message;
-	return "%s有误";
+	return message_text(code, NULL);
 }
 
 void
@@ -73,29 +48,60 @@ verrs_add(struct verrs *e, const char *path, const char *code,
 					"code", code, "message", message));
 }
 
-/* Adds an error whose message names the field by its Chinese label and,
- * for length and range errors, the limit that was crossed. */
+/* The dictionary's name for the kind of a field of type t. */
+static const char *
+field_kind(enum vtype t)
+{
+	switch (t) {
+	case VT_STRING:
+		return MK_TEXT;
+	case VT_INT:
+		return MK_INT;
+	case VT_BOOL:
+		return MK_BOOL;
+	case VT_MONEY:
+		return MK_MONEY;
+	case VT_DATE:
+		return MK_DATE;
+	case VT_ENUM:
+	case VT_ENUMSET:
+		return MK_CHOICE;
+	case VT_IDNUM:
+		return MK_ID_NUMBER;
+	case VT_PHONE:
+		return MK_PHONE;
+	case VT_CREDIT:
+		return MK_CREDIT_CODE;
+	case VT_NUMBER:
+		return MK_NUMBER;
+	case VT_OBJECT:
+		return MK_OBJECT;
+	case VT_ARRAY:
+		return MK_LIST;
+	}
+	return NULL;
+}
+
+/*
+ * Adds an error whose message comes from the dictionary (messages.h): the
+ * field named by its Chinese label, the limit that was crossed filled in.
+ * A money field without a maximum has the contract's, MONEY_MAX_FEN.
+ */
 static void
 field_error(struct verrs *e, const char *path, const struct vfield *f,
 	    const char *code)
 {
-	char msg[512];
-	const char *label = f != NULL && f->label != NULL ? f->label : path;
+	char msg[1024];
+	long long max;
 
-	if (f != NULL && strcmp(code, "too_short") == 0)
-		snprintf(msg, sizeof(msg), "%s至少 %lld 个字", label, f->min);
-	else if (f != NULL && strcmp(code, "too_long") == 0)
-		snprintf(msg, sizeof(msg), "%s最多 %lld 个字", label, f->max);
-	else if (f != NULL && strcmp(code, "too_few") == 0)
-		snprintf(msg, sizeof(msg), "%s至少 %lld 项", label, f->min);
-	else if (f != NULL && strcmp(code, "too_many") == 0)
-		snprintf(msg, sizeof(msg), "%s最多 %lld 项", label, f->max);
-	else if (f != NULL && f->type == VT_INT &&
-		 strcmp(code, "out_of_range") == 0)
-		snprintf(msg, sizeof(msg), "%s应在 %lld 到 %lld 之间", label,
-			 f->min, f->max);
-	else
-		snprintf(msg, sizeof(msg), valid_message(code), label);
+	if (f == NULL) {
+		message_render(msg, sizeof(msg), code, NULL, path, 0, 0);
+	} else {
+		max =
+		    f->type == VT_MONEY && f->max == 0 ? MONEY_MAX_FEN : f->max;
+		message_render(msg, sizeof(msg), code, field_kind(f->type),
+			       f->label != NULL ? f->label : path, f->min, max);
+	}
 	verrs_add(e, path, code, msg);
 }
 
@@ -448,8 +454,7 @@ valid_object(struct arena *a, const json_t *obj, const struct vtable *t,
 		if (i == t->nfields) {
 			char *p = join_key(a, path, key);
 
-			verrs_add(e, p, "unknown_field",
-				  arena_printf(a, "不支持的字段 %s", p));
+			field_error(e, p, NULL, "unknown_field");
 		}
 	}
 	for (i = 0; i < t->nfields; i++) {

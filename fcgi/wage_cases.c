@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "codes.h"
 #include "mask.h"
+#include "messages.h"
 #include "pii.h"
 #include "query.h"
 #include "resources.h"
@@ -764,11 +765,13 @@ wage_cases_list(struct req *r)
 					    "只有工会工作人员可以按身份证号"
 					    "查找案件");
 		}
-		if (code != NULL)
-			verrs_add(&e, "id_number", code,
-				  arena_printf(&r->arena, valid_message(code),
-					       "身份证号"));
-		else
+		if (code != NULL) {
+			char msg[256];
+
+			message_render(msg, sizeof(msg), code, MK_ID_NUMBER,
+				       "身份证号", 0, 0);
+			verrs_add(&e, "id_number", code, msg);
+		} else
 			by_id = 1;
 	}
 	if (e.n > 0) {

@@ -2,14 +2,18 @@
  * Service worker: lets the pages open on a phone without a network.
  *
  * Same-origin GETs outside /api/ are served cache-first, and refreshed in
- * the background so the next visit gets the newer copy. /api/ is never
- * touched here: those requests go to the network as if there were no
- * service worker, and offline writes are the outbox's job (api.js).
+ * the background so the next visit gets the newer copy. Of /api/ only the
+ * message dictionary is kept (network first, the copy when offline); every
+ * other request goes to the network as if there were no service worker,
+ * and offline writes are the outbox's job (api.js).
  * Navigations are cached without their query string, so /login/?next=...
  * opens offline too.
  */
 
-const CACHE = 'swn-pages-v1';
+const CACHE = 'swn-pages-v2';
+
+/* The message dictionary: the pages' offline checks speak its words. */
+const MESSAGES = '/api/v1/messages';
 
 const PRECACHE = [
 	'/',
@@ -32,6 +36,15 @@ const PRECACHE = [
 	'/admin/case.html',
 	'/admin/case.js',
 	'/field/',
+	'/field/visits.html',
+	'/field/visits.js',
+	'/field/visits.css',
+	MESSAGES,
+	'/field/returns.html',
+	'/field/returns.js',
+	'/assets/returns.css',
+	'/arrive/',
+	'/arrive/index.js',
 ];
 
 const OFFLINE_PAGE = `<!doctype html>
@@ -91,11 +104,30 @@ async function cacheFirst(event, req, url) {
 	}
 }
 
+async function networkFirst(event, req) {
+	const cache = await caches.open(CACHE);
+	try {
+		const res = await fetch(req);
+		if (cacheable(res))
+			event.waitUntil(cache.put(MESSAGES, res.clone()).catch(() => null));
+		return res;
+	} catch (e) {
+		const cached = await cache.match(MESSAGES);
+		if (cached)
+			return cached;
+		throw e;
+	}
+}
+
 self.addEventListener('fetch', (event) => {
 	const req = event.request;
 	if (req.method !== 'GET')
 		return;
 	const url = new URL(req.url);
+	if (url.origin === self.location.origin && url.pathname === MESSAGES) {
+		event.respondWith(networkFirst(event, req));
+		return;
+	}
 	if (url.origin !== self.location.origin ||
 	    url.pathname.startsWith('/api/') || url.pathname === '/sw.js')
 		return;

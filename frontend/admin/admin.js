@@ -4,8 +4,9 @@
  * through the outbox so a form filled in without a network is not lost.
  */
 import {
-	api, cachedGet, clearCache, clearProblem, loginUrl, outboxState,
-	readForm, showProblem, submit, say
+	api, busy, cachedGet, checkForm, clearCache, confirmStep, loginUrl,
+	outboxState, queuedText, readForm, refreshCounters, say, showProblem,
+	submit, toast,
 } from '/assets/api.js';
 
 const ROLE = { admin: '管理员', staff: '工作人员', volunteer: '志愿者' };
@@ -98,7 +99,11 @@ function showMe() {
 
 $('logout').addEventListener('click', async () => {
 	const n = outboxState().pending.length;
-	if (n && !confirm(`还有 ${n} 条记录没有发送，它们会留在本机，下次登录后再发送。确定退出吗？`))
+	if (n && !(await confirmStep({
+		title: `还有 ${n} 条记录没有发送，确定退出？`,
+		consequence: '它们会留在这部手机上，下次登录后再发送；退出期间不会发送。',
+		yes: '确定退出',
+	})))
 		return;
 	try {
 		await api('POST', '/api/v1/auth/logout');
@@ -226,11 +231,11 @@ async function loadUsers(more = false) {
 function wireForm(form, okNode, { label, done, codeFields, keepOnReset = [] }) {
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
-		clearProblem(form);
 		say(okNode, '', 'ok');
+		if (!checkForm(form))
+			return;
 		const body = readForm(form);
-		const button = form.querySelector('button[type="submit"]');
-		button.disabled = true;
+		const restore = busy(form.querySelector('button[type="submit"]'));
 		try {
 			const r = await submit(form.dataset.submitPath, body,
 			    { label: label(body) });
@@ -238,19 +243,20 @@ function wireForm(form, okNode, { label, done, codeFields, keepOnReset = [] }) {
 			form.reset();
 			for (const [n, v] of kept)
 				form.elements[n].value = v;
+			refreshCounters(form);
 			if (r.queued) {
-				say(okNode, r.reason === 'auth' ?
-				    '登录已过期，内容已保存在本机，重新登录后会自动发送。' :
-				    '网络不可用，内容已保存在本机，联网后会自动发送（见页面顶部“待发送”）。',
-				    'warn');
+				const text = `${queuedText(r.reason)}（见页面顶部“待发送”）`;
+				say(okNode, text, 'warn');
+				toast(text, 'warn');
 			} else {
 				say(okNode, `已${label(body)}`, 'ok');
+				toast(`已${label(body)}`, 'ok');
 				done(r.data);
 			}
 		} catch (err) {
 			showProblem(form, err, { codeFields });
 		} finally {
-			button.disabled = false;
+			restore();
 		}
 	});
 }

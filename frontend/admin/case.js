@@ -6,13 +6,17 @@
  * If-Match: "<version>"; when someone else changed the case meanwhile
  * (412) the page says so and loads the case afresh. Recoveries go through
  * the outbox like every record typed in (POST /wage-cases/{id}/recoveries).
+ * A move that ends the case asks first and names what it ends (money still
+ * owed); the button says what it is doing meanwhile, and the result is
+ * shown where the person is looking (a toast).
  */
 import {
-	api, cachedGet, clearProblem, loginUrl, readForm, showProblem, submit, say, el
+	api, busy, cachedGet, checkForm, clearProblem, confirmStep, el, loginUrl,
+	queuedText, readForm, say, showProblem, submit, toast,
 } from '/assets/api.js';
 import {
-	ACTION, INDUSTRY, NEXT, RECOVERING, SOURCE, STATUS, money,
-	normalizeAmount, todayShanghai, toFen, when, yuan,
+	ACTION, BUSY, INDUSTRY, NEXT, RECOVERING, SOURCE, STATUS, money,
+	todayShanghai, toFen, when, yuan,
 } from '/help/wage.js';
 
 const $ = (id) => document.getElementById(id);
@@ -24,17 +28,9 @@ const rForm = $('recovery-form');
 const id = Number(new URLSearchParams(location.search).get('id'));
 const PATH = `/api/v1/wage-cases/${id}`;
 
-/* Final moves are asked about once more: they cannot be undone. */
-const CONFIRM = {
-	closed: '确定结案吗？结案后案件不能再修改，也不能再登记追回金额。',
-	rejected: '确定不予受理吗？案件将就此结束。',
-};
-
 let me = null;
 let kase = null;
-let busy = false;
-
-
+let moving = false;
 
 const canAct = () => me && (me.role === 'staff' || me.role === 'admin');
 
@@ -127,17 +123,15 @@ function renderEvents(c) {
 function renderActions(c) {
 	const next = canAct() ? NEXT[c.status] || [] : [];
 	$('actions').hidden = next.length === 0;
-	$('confirm-box').hidden = true;
 	const box = $('action-buttons');
 	box.textContent = '';
-	box.hidden = false;
 	next.forEach((to, i) => {
 		box.append(el('button', {
 			type: 'button',
 			class: `btn${i === 0 ? '' : ' secondary'}`,
 			'data-to': to,
 			text: ACTION[to],
-			onclick: () => ask(to),
+			onclick: (e) => ask(to, e.currentTarget),
 		}));
 	});
 }
@@ -223,72 +217,100 @@ async function loadCase() {
 
 /* ---- Moves ---- */
 
-function ask(to) {
-	if (busy)
-		return;
-	say(actionMsg, '');
-	if (!CONFIRM[to]) {
-		move(to);
-		return;
-	}
-	$('action-buttons').hidden = true;
-	$('confirm-text').textContent = CONFIRM[to];
-	const yes = $('confirm-yes');
-	yes.textContent = `确定${ACTION[to]}`;
-	yes.dataset.to = to;
-	$('confirm-box').hidden = false;
-	yes.focus();
+/* What is still owed on the case, in fen. */
+function unpaid(c) {
+	return Math.max(0, (toFen(c.amount_owed) || 0) - (toFen(c.amount_recovered) || 0));
 }
 
-$('confirm-yes').addEventListener('click', () => move($('confirm-yes').dataset.to));
-$('confirm-no').addEventListener('click', () => {
-	$('confirm-box').hidden = true;
-	$('action-buttons').hidden = false;
-});
+/*
+ * The question before a move that ends the case, naming what it ends; null
+ * for moves that need none.
+ */
+function question(to, c) {
+	if (to === 'closed') {
+		const left = unpaid(c);
+		return {
+			title: left > 0 ? `仍有 ${yuan(left)} 元未追回，确定结案？` : '确定结案？',
+			consequence: [
+			    left > 0 ? `被欠 ${money(c.amount_owed)}，已追回 ${money(c.amount_recovered)}。` :
+				'被欠工资已全部追回。',
+			    '结案后案件不能再修改，也不能再登记追回金额。',
+			],
+			yes: '确定结案',
+		};
+	}
+	if (to === 'rejected') {
+		return {
+			title: '确定不予受理？',
+			consequence: ['案件将就此结束，不能再办理。',
+			    '求助人查询进度时会看到“不予受理”。'],
+			yes: '确定不予受理',
+		};
+	}
+	return null;
+}
 
-function setBusy(on) {
-	busy = on;
+async function ask(to, button) {
+	if (moving || !kase)
+		return;
+	say(actionMsg, '');
+	const q = question(to, kase);
+	if (q && !(await confirmStep(q)))
+		return;
+	move(to, button);
+}
+
+function setMoving(on) {
+	moving = on;
 	for (const b of $('actions').querySelectorAll('button'))
 		b.disabled = on;
 }
 
-async function move(to) {
-	if (busy || !kase)
+async function move(to, button) {
+	if (moving || !kase)
 		return;
 	clearProblem(tForm);
 	const body = { to };
 	const note = tForm.elements.note.value.trim();
 	if (note)
 		body.note = note;
-	setBusy(true);
+	if (!checkForm(tForm))
+		return;
+	setMoving(true);
+	const done = busy(button, BUSY[to]);
 	try {
 		const c = await api('POST', `${PATH}/transitions`, body,
 		    { headers: { 'If-Match': `"${kase.version}"` } });
 		tForm.elements.note.value = '';
 		render(c);
-		const done = `操作成功，案件状态已更新为“${c.status_label}”`;
-		/* A final move hides the actions: say it at the top instead. */
-		say($('actions').hidden ? pageMsg : actionMsg, done, 'ok');
+		const text = `${ACTION[to]}成功：案件状态已更新为“${c.status_label}”`;
+		toast(text, 'ok');
+		say($('actions').hidden ? pageMsg : actionMsg, text, 'ok');
 	} catch (err) {
 		if (err.status === 401) {
 			location.assign(loginUrl());
 			return;
 		}
+		let text = null;
 		if (err.status === 412 || err.status === 428) {
 			await loadCase();
-			say(actionMsg, '案件已被他人修改，已重新加载最新内容，请确认后再操作。', 'error');
+			text = '案件已被他人修改，已重新加载最新内容，请确认后再操作。';
 		} else if (err.status === 409 || err.status === 404) {
 			await loadCase();
-			say(actionMsg, err.detail || err.message, 'error');
+			text = err.detail || err.message;
 		} else if (err.network) {
-			say(actionMsg, '网络不可用，操作没有完成，请联网后再试。', 'error');
+			text = '网络不可用，操作没有完成，请联网后再试。';
 		} else {
 			showProblem(tForm, err);
 		}
-		$('confirm-box').hidden = true;
-		$('action-buttons').hidden = false;
+		if (text) {
+			say(actionMsg, text, 'error');
+			toast(text, 'error');
+		}
 	} finally {
-		setBusy(false);
+		if (button.isConnected)
+			done();
+		setMoving(false);
 	}
 }
 
@@ -296,21 +318,23 @@ async function move(to) {
 
 rForm.addEventListener('submit', async (e) => {
 	e.preventDefault();
-	clearProblem(rForm);
 	say($('recovery-ok'), '', 'ok');
+	if (!checkForm(rForm))
+		return;
 	const body = readForm(rForm);
-	if (body.amount !== undefined)
-		body.amount = normalizeAmount(body.amount);
-	const button = rForm.querySelector('button[type="submit"]');
-	button.disabled = true;
+	const done = busy(rForm.querySelector('button[type="submit"]'));
 	try {
 		const r = await submit(rForm.dataset.submitPath, body,
 		    { label: `${kase.reference} 追回 ${workerName(body.worker_id)} ${body.amount || ''} 元` });
 		if (r.queued) {
-			say($('recovery-ok'), '网络不可用，已保存在本机，联网后自动登记（见页面顶部“待发送”）。', 'warn');
+			const text = `${queuedText(r.reason)}（见页面顶部“待发送”）`;
+			say($('recovery-ok'), text, 'warn');
+			toast(text, 'warn');
 		} else {
 			render(r.data);
-			say($('recovery-ok'), `已登记：${workerName(body.worker_id)} 追回 ${money(body.amount)}`, 'ok');
+			const text = `已登记：${workerName(body.worker_id)} 追回 ${money(body.amount)}`;
+			say($('recovery-ok'), text, 'ok');
+			toast(text, 'ok');
 		}
 		rForm.elements.amount.value = '';
 	} catch (err) {
@@ -322,7 +346,7 @@ rForm.addEventListener('submit', async (e) => {
 		if (err.code === 'case_not_open')
 			await loadCase();
 	} finally {
-		button.disabled = false;
+		done();
 	}
 });
 

@@ -4,7 +4,10 @@
  * next_cursor. The filters live in the address, so going back from a case
  * returns to the same list. Each row opens /admin/case.html?id=N.
  */
-import { api, cachedGet, loginUrl, showProblem, clearProblem, say, el } from '/assets/api.js';
+import {
+	api, busy, cachedGet, checkForm, clearProblem, el, loadOptions, loginUrl, say,
+	showProblem,
+} from '/assets/api.js';
 import { INDUSTRY, money, when } from '/help/wage.js';
 
 const FILTERS = ['q', 'status', 'industry', 'unit_id', 'from', 'to'];
@@ -20,12 +23,11 @@ const listMsg = $('list-msg');
 let cursor = null;
 let seq = 0;                    /* answers to an older query are dropped */
 
-
-
 function filters() {
 	const q = new URLSearchParams();
 	for (const name of FILTERS) {
-		const v = form.elements[name].value.trim();
+		const c = form.elements[name];
+		const v = (c.value || c.dataset.wanted || '').trim();
 		if (v)
 			q.set(name, v);
 	}
@@ -49,15 +51,25 @@ function row(c) {
 			` · ${INDUSTRY[c.industry] || c.industry}` })));
 }
 
-async function load(append = false) {
+/* A failed load says why, with a button that tries again. */
+function failed(text, kind, append) {
+	say(listMsg, text, kind);
+	listMsg.append(' ', el('button', { type: 'button', class: 'btn small secondary',
+	    'data-retry': '', text: '重试', onclick: () => load(append) }));
+}
+
+async function load(append = false, button = null) {
 	const mine = ++seq;
 	const q = filters();
 	q.set('limit', String(PAGE));
 	if (append && cursor)
 		q.set('cursor', cursor);
-	more.disabled = true;
-	if (!append)
-		say(listMsg, '正在加载…');
+	const done = busy(button || (append ? more : null),
+	    append ? '正在加载…' : '正在查询…');
+	if (!append) {
+		say(listMsg, '正在加载案件…', 'loading');
+		listMsg.setAttribute('aria-busy', 'true');
+	}
 	clearProblem(form);
 	try {
 		const r = await api('GET', `/api/v1/wage-cases?${q}`);
@@ -83,50 +95,59 @@ async function load(append = false) {
 			$('more-filters').open = true;
 			showProblem(form, err);
 		} else {
-			say(listMsg, err.network ? '没有网络，无法加载案件列表，联网后请点“查询”。' :
-			    `无法加载案件列表：${err.message}`, err.network ? 'warn' : 'error');
+			failed(err.network ? '没有网络，案件列表没有加载成功。' :
+			    `案件列表没有加载成功：${err.message}`, err.network ? 'warn' : 'error',
+			    append);
 		}
 	} finally {
-		more.disabled = false;
+		listMsg.removeAttribute('aria-busy');
+		done();
 	}
 }
 
 form.addEventListener('submit', (e) => {
 	e.preventDefault();
+	if (!checkForm(form))
+		return;
 	const q = filters();
 	history.replaceState(null, '', `${location.pathname}${q.toString() ? `?${q}` : ''}`);
-	load();
+	load(false, e.submitter || form.querySelector('button[type="submit"]'));
 });
 
 $('filter-clear').addEventListener('click', () => {
 	form.reset();
+	delete form.elements.unit_id.dataset.wanted;
 	history.replaceState(null, '', location.pathname);
 	load();
 });
 
 more.addEventListener('click', () => load(true));
 
-async function fillUnits() {
-	const sel = form.elements.unit_id;
-	try {
-		const r = await cachedGet('/api/v1/units');
-		const items = r.data.items || [];
-		const ids = new Set(items.map((u) => u.id));
-		const kids = new Map();
-		for (const u of items) {
-			const p = ids.has(u.parent_id) ? u.parent_id : null;
-			if (!kids.has(p))
-				kids.set(p, []);
-			kids.get(p).push(u);
+/* The units in tree order, children indented under their parent. */
+function unitOptions(data) {
+	const items = (data && data.items) || [];
+	const ids = new Set(items.map((u) => u.id));
+	const kids = new Map();
+	for (const u of items) {
+		const p = ids.has(u.parent_id) ? u.parent_id : null;
+		if (!kids.has(p))
+			kids.set(p, []);
+		kids.get(p).push(u);
+	}
+	const out = [];
+	const walk = (parent, depth) => {
+		for (const u of (kids.get(parent) || []).sort((a, b) => a.id - b.id)) {
+			out.push([u.id, '　'.repeat(depth) + u.name]);
+			walk(u.id, depth + 1);
 		}
-		const walk = (parent, depth) => {
-			for (const u of (kids.get(parent) || []).sort((a, b) => a.id - b.id)) {
-				sel.append(new Option('　'.repeat(depth) + u.name, String(u.id)));
-				walk(u.id, depth + 1);
-			}
-		};
-		walk(null, 0);
-	} catch (e) { /* the filter just offers fewer choices */ }
+	};
+	walk(null, 0);
+	return out;
+}
+
+function fillUnits() {
+	return loadOptions(form.elements.unit_id, { path: '/api/v1/units',
+	    what: '工会列表', options: unitOptions });
 }
 
 async function main() {
@@ -143,8 +164,11 @@ async function main() {
 		return;
 	}
 	say(pageMsg, me.role === 'volunteer' ? '这里列出您登记的案件。' : '');
-	await fillUnits();
 	const q = new URLSearchParams(location.search);
+	/* The unit may come before its list: loadOptions() picks it then. */
+	if (q.get('unit_id'))
+		form.elements.unit_id.dataset.wanted = q.get('unit_id');
+	fillUnits();
 	for (const name of FILTERS)
 		if (q.get(name))
 			form.elements[name].value = q.get(name);

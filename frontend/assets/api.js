@@ -1,26 +1,47 @@
 /*
- * api.js: the one module every page loads.
+ * api.js: the one module every page loads, and the behaviour every page
+ * shares. docs/pages.md tells a page author how to get each of these.
  *
  * - api(): fetch JSON from /api/v1 the way docs/conventions.md asks
  *   (cookie credentials, the X-Requested-With CSRF header, an
  *   Idempotency-Key on every POST) and turn problem documents into
  *   ApiError values.
- * - showProblem() / readForm() / fillForm(): move data between forms and
- *   the API, putting each field error next to its input.
+ * - Times and money: formatTime() shows every time in Asia/Shanghai,
+ *   whatever the phone's zone; formatYuan() writes every amount the same
+ *   way ("16,000.50").
+ * - Messages: the server's dictionary of field error messages
+ *   (GET /api/v1/messages), kept on the phone, so that a check made here
+ *   says the same words as the server.
+ * - Forms: every form gets novalidate and the page's own messages, all at
+ *   once (checkForm()); a field's error goes as soon as the field changes;
+ *   a length limit shows a live counter and never cuts what was typed
+ *   (data-maxlength); readForm()/fillForm()/showProblem() move data and
+ *   errors between forms and the API.
+ * - Feedback: busy() buttons that say what they are doing, toast() for a
+ *   result where the person is looking, confirmStep() for a step that ends
+ *   something, onceCard() for a code shown only once, loadOptions() for a
+ *   list a form needs (loading state, retry, a copy for the next visit).
  * - The outbox: submit() stores a POST in localStorage before it is sent
  *   and keeps it there until the server has answered, so that nothing a
  *   volunteer typed is lost to a dead network. A retry always carries the
  *   entry's original Idempotency-Key, so the server never records it twice.
+ *   It tells "waiting for the network" from "sent, waiting for the answer".
  *   Any element with a data-outbox attribute becomes the badge that shows
- *   what is still waiting and what needs a person's attention.
+ *   what is still waiting, what was delivered and what needs a person.
  * - Registers the service worker (sw.js) so that the pages open offline.
  */
 
 const API_BASE = '/api/v1';
 const OUTBOX_KEY = 'swn.outbox.v1';
 const CACHE_PREFIX = 'swn.cache.v1:';
+const MESSAGES_PATH = '/api/v1/messages';
+const MESSAGES_KEY = 'swn.messages.v1';
 const FLUSH_EVERY_MS = 30000;
 const TIMEOUT_MS = 30000;
+/* After a send without an answer: check again after these delays. */
+const RECHECK_MS = [3000, 10000, 30000];
+/* How long the badge says "已发送" after a delivery. */
+const DELIVERED_MS = 8000;
 
 /* Fallback wording by status, for answers that are not problem documents
  * (an nginx error page, a proxy in between). */
@@ -48,11 +69,14 @@ const NETWORK_TEXT = '网络不可用，请检查网络后再试';
  * An error answer from the API, or a failure to reach it at all
  * (network: true, status 0). Carries the problem document's fields:
  * code (stable English word), detail (Chinese, for people) and errors
- * [{field, code, message}].
+ * [{field, code, message}]. A network failure says whether the phone knew
+ * it was offline (offline: true: nothing left the phone) or not (the
+ * request may have reached the server and only its answer was lost).
  */
 export class ApiError extends Error {
 	constructor({ status = 0, code = '', title = '', detail = '',
-	    errors = [], retryAfter = null, network = false, body = null }) {
+	    errors = [], retryAfter = null, network = false, offline = false,
+	    body = null }) {
 		super(detail || title || STATUS_TEXT[status] ||
 		    (network ? NETWORK_TEXT : `请求失败（${status}）`));
 		this.name = 'ApiError';
@@ -63,6 +87,7 @@ export class ApiError extends Error {
 		this.errors = Array.isArray(errors) ? errors : [];
 		this.retryAfter = retryAfter;
 		this.network = network;
+		this.offline = network && offline;
 		this.body = body;
 	}
 }
@@ -101,6 +126,9 @@ function parseRetryAfter(v) {
 	return Number.isNaN(t) ? null :
 	    Math.max(0, Math.round((t - Date.now()) / 1000));
 }
+
+const isOffline = () => typeof navigator !== 'undefined' &&
+    navigator.onLine === false;
 
 /*
  * api(method, path, body?, opts?) → the parsed JSON body (null for 204).
@@ -146,7 +174,8 @@ export async function api(method, path, body, opts = {}) {
 		res = await fetch(apiUrl(path), init);
 	} catch (e) {
 		clearTimeout(timer);
-		throw new ApiError({ network: true, detail: NETWORK_TEXT });
+		throw new ApiError({ network: true, offline: isOffline(),
+		    detail: NETWORK_TEXT });
 	}
 
 	let data = null;
@@ -183,27 +212,47 @@ export async function api(method, path, body, opts = {}) {
 	return data;
 }
 
+function readJson(key) {
+	try {
+		return JSON.parse(localStorage.getItem(key));
+	} catch (e) {
+		return null;
+	}
+}
+
+function writeJson(key, value) {
+	try {
+		if (value === null || value === undefined)
+			localStorage.removeItem(key);
+		else
+			localStorage.setItem(key, JSON.stringify(value));
+		return true;
+	} catch (e) {
+		return false;       /* storage full or off: no copy, no harm */
+	}
+}
+
+/* The answer cachedGet() last remembered for path, or null. */
+export function cachedCopy(path) {
+	return readJson(CACHE_PREFIX + path);
+}
+
 /*
  * GET that remembers its last good answer in localStorage, for data a page
  * needs to open offline (who am I, the list of units). On a network error
  * it resolves to the remembered answer with stale: true; any HTTP error is
  * thrown as usual. Resolves to {data, stale}.
  */
-export async function cachedGet(path) {
+export async function cachedGet(path, opts = {}) {
 	const key = CACHE_PREFIX + path;
 	try {
-		const data = await api('GET', path);
-		try {
-			localStorage.setItem(key, JSON.stringify(data));
-		} catch (e) { /* storage full or off: just no offline copy */ }
+		const data = await api('GET', path, undefined, opts);
+		writeJson(key, data);
 		return { data, stale: false };
 	} catch (e) {
 		if (!e.network)
 			throw e;
-		let saved = null;
-		try {
-			saved = JSON.parse(localStorage.getItem(key));
-		} catch (e2) { /* nothing usable */ }
+		const saved = readJson(key);
 		if (saved === null)
 			throw e;
 		return { data: saved, stale: true };
@@ -227,7 +276,276 @@ export function loginUrl(next = location.pathname + location.search) {
 }
 
 /* ---------------------------------------------------------------------
+ * Times: Asia/Shanghai on every phone
+ *
+ * China has kept UTC+8 all year since 1991, so a fixed offset is exact for
+ * every date this system records, and needs no time-zone data on the phone.
+ */
+
+const SHANGHAI_MS = 8 * 3600e3;
+
+/* Date, ms or an ISO string → the Date, or null. A bare 'YYYY-MM-DD' is a
+ * day in Shanghai, not midnight UTC. */
+function toDate(v) {
+	if (v instanceof Date)
+		return Number.isNaN(v.getTime()) ? null : v;
+	if (typeof v === 'number')
+		return new Date(v);
+	if (typeof v !== 'string' || !v)
+		return null;
+	if (/^\d{4}-\d{2}-\d{2}$/.test(v))
+		v += 'T00:00:00+08:00';
+	const t = Date.parse(v);
+	return Number.isNaN(t) ? null : new Date(t);
+}
+
+/*
+ * Every time a page shows, in Asia/Shanghai whatever the phone's zone.
+ * value: a Date, ms since the epoch, or an ISO 8601 / RFC 3339 string (the
+ * API's '…+08:00', the outbox's '…Z'). style:
+ *   'datetime' 2026-11-29 15:33 (default)   'date' 2026-11-29
+ *   'time'     15:33                        'short' 11月29日 15:33
+ *   'day'      2026年11月29日
+ * '—' for no value or one that is not a time.
+ */
+export function formatTime(value, style = 'datetime') {
+	const d = toDate(value);
+	if (!d)
+		return '—';
+	const s = new Date(d.getTime() + SHANGHAI_MS).toISOString();
+	const [date, hm] = [s.slice(0, 10), s.slice(11, 16)];
+	const [y, m, day] = date.split('-').map(Number);
+	switch (style) {
+	case 'date':
+		return date;
+	case 'time':
+		return hm;
+	case 'short':
+		return `${m}月${day}日 ${hm}`;
+	case 'day':
+		return `${y}年${m}月${day}日`;
+	default:
+		return `${date} ${hm}`;
+	}
+}
+
+/* Today in Asia/Shanghai, as YYYY-MM-DD. */
+export function todayShanghai() {
+	return formatTime(new Date(), 'date');
+}
+
+/* ---------------------------------------------------------------------
+ * Money: strings of yuan with at most 2 decimals, integers of fen
+ */
+
+const MONEY_MAX_FEN = 10000000000;      /* 100000000.00 yuan, API.md */
+
+/*
+ * What people type for an amount, as the API wants it: full-width digits
+ * and the Chinese full stop (a Chinese keyboard gives those), thousands
+ * separators, spaces and a trailing 元 or leading ¥ are forgiven.
+ */
+export function normalizeAmount(raw) {
+	return String(raw ?? '')
+	    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+	    .replace(/[．。]/g, '.')
+	    .replace(/[\s,，]/g, '')
+	    .replace(/^[¥￥]/, '')
+	    .replace(/元$/, '');
+}
+
+/* The check the server makes (valid.c valid_money_str): null, or the
+ * error code 'format', 'decimals' or 'out_of_range'; fen set when valid. */
+function moneyProblem(raw, out = {}) {
+	const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(normalizeAmount(raw));
+	if (!m)
+		return 'format';
+	if (m[3] && m[3].length > 2 && /[1-9]/.test(m[3].slice(2)))
+		return 'decimals';
+	const digits = m[2].replace(/^0+(?=\d)/, '');
+	if (digits.length > 9)
+		return 'out_of_range';
+	const fen = Number(digits) * 100 + Number((m[3] || '').slice(0, 2).padEnd(2, '0'));
+	if ((m[1] && fen !== 0) || fen > MONEY_MAX_FEN)
+		return 'out_of_range';
+	out.fen = fen;
+	return null;
+}
+
+/* '1234.5' → 123450; null when it is not an amount. */
+export function toFen(raw) {
+	const out = {};
+	return moneyProblem(raw, out) === null ? out.fen : null;
+}
+
+/* 123450 → '1,234.50': how every page writes an amount. */
+export function formatYuan(fen) {
+	const neg = fen < 0;
+	const a = Math.abs(Math.round(fen));
+	const int = String(Math.floor(a / 100)).replace(/\B(?=(\d{3})+$)/g, ',');
+	return `${neg ? '-' : ''}${int}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/* The API's '1234.50' (or fen) → '1,234.50 元' */
+export function formatMoney(v) {
+	const fen = typeof v === 'number' ? v : toFen(v);
+	return fen === null ? `${v} 元` : `${formatYuan(fen)} 元`;
+}
+
+/* ---------------------------------------------------------------------
+ * The message dictionary (GET /api/v1/messages, fcgi/messages.c)
+ */
+
+let dictionary = readJson(MESSAGES_KEY);
+
+function loadMessages() {
+	return api('GET', MESSAGES_PATH).then((d) => {
+		if (d && d.messages && d.kinds) {
+			dictionary = d;
+			writeJson(MESSAGES_KEY, d);
+		}
+		return dictionary;
+	}).catch(() => dictionary);
+}
+
+/* Resolves once the dictionary is fresh from the server (or the copy on
+ * this phone is all there is). */
+export const messagesReady = typeof window === 'undefined' ?
+    Promise.resolve(null) : loadMessages();
+
+/*
+ * The message for a field error code, in the server's words.
+ * opts: kind (the field's data-kind: text, money, phone, id_number, ...),
+ * label (the field's Chinese name), min and max (characters, items, or fen
+ * for money). Before the dictionary ever reached this phone: '{label}有误'.
+ */
+export function message(code, { kind = '', label = '', min = 0, max = 0 } = {}) {
+	const d = dictionary || { messages: {}, kinds: {} };
+	const t = (d.kinds[kind] && d.kinds[kind][code]) || d.messages[code] ||
+	    '{label}有误';
+	const num = (v) => kind === 'money' ? formatYuan(v) : String(v);
+	return t.replace(/\{(label|min|max)\}/g, (all, k) =>
+	    k === 'label' ? label : num(k === 'min' ? min : max));
+}
+
+/* ---------------------------------------------------------------------
+ * Checks a phone makes by itself (the same rules as fcgi/valid.c)
+ */
+
+const ID_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+function realDate(y, m, d) {
+	const t = new Date(Date.UTC(y, m - 1, d));
+	return y >= 1900 && y <= 2100 && t.getUTCFullYear() === y &&
+	    t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/* GB 11643 resident ID: null, or 'format', 'birth_date', 'checksum'. */
+function idNumberCode(s) {
+	s = String(s).toUpperCase();
+	if (!/^\d{17}[\dX]$/.test(s))
+		return 'format';
+	const y = Number(s.slice(6, 10));
+	const m = Number(s.slice(10, 12));
+	const d = Number(s.slice(12, 14));
+	if (!realDate(y, m, d) || s.slice(6, 14) > todayShanghai().replace(/-/g, ''))
+		return 'birth_date';
+	let sum = 0;
+	for (let i = 0; i < 17; i++)
+		sum += Number(s[i]) * ID_W[i];
+	return '10X98765432'[sum % 11] === s[17] ? null : 'checksum';
+}
+
+/* GB 32100 unified social credit code: null, 'format' or 'checksum'. */
+const CC_SET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const CC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+function creditCode(s) {
+	s = String(s).toUpperCase();
+	if (s.length !== 18 || [...s].some((c) => !CC_SET.includes(c)))
+		return 'format';
+	let sum = 0;
+	for (let i = 0; i < 17; i++)
+		sum += CC_SET.indexOf(s[i]) * CC_W[i];
+	const c = 31 - (sum % 31);
+	return CC_SET[c === 31 ? 0 : c] === s[17] ? null : 'checksum';
+}
+
+/* Strip what people put into numbers to make them readable. */
+export function digitsOnly(s) {
+	return String(s ?? '')
+	    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+	    .replace(/[\s-]/g, '');
+}
+
+/* A value typed into a field of kind, as the API wants it. */
+export function normalize(kind, value) {
+	switch (kind) {
+	case 'phone':
+		return digitsOnly(value);
+	case 'id_number':
+	case 'credit_code':
+		return digitsOnly(value).toUpperCase();
+	case 'money':
+		return normalizeAmount(value);
+	default:
+		return value;
+	}
+}
+
+/*
+ * The error code the server would give value (already normalized) in a
+ * field of kind, or null. limits: min and max (fen for money, else the
+ * number itself).
+ */
+export function checkValue(kind, value, { min = null, max = null } = {}) {
+	switch (kind) {
+	case 'phone':
+		return /^1[3-9]\d{9}$/.test(value) ? null : 'format';
+	case 'id_number':
+		return idNumberCode(value);
+	case 'credit_code':
+		return creditCode(value);
+	case 'date': {
+		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+		return m && realDate(+m[1], +m[2], +m[3]) ? null : 'date';
+	}
+	case 'money': {
+		const out = {};
+		const code = moneyProblem(value, out);
+		if (code)
+			return code;
+		if ((min !== null && out.fen < min) || (max !== null && out.fen > max))
+			return 'out_of_range';
+		return null;
+	}
+	case 'int':
+		if (!/^-?\d+$/.test(value))
+			return 'type';
+		if ((min !== null && Number(value) < min) ||
+		    (max !== null && Number(value) > max))
+			return 'out_of_range';
+		return null;
+	default:
+		return null;
+	}
+}
+
+/* ---------------------------------------------------------------------
  * Forms
+ *
+ * A control says what it holds with attributes, and everything else
+ * follows from them (docs/pages.md):
+ *   required                the field must be filled in (or chosen)
+ *   data-kind="…"           phone, id_number, credit_code, money, date, int,
+ *                           text (default), choice (default for select)
+ *   data-maxlength="2000"   at most so many characters: live counter, a
+ *                           message when passed, nothing cut off
+ *   data-minlength="3"
+ *   data-pattern="[a-z0-9_.-]+"  the whole value must match (a rule the
+ *                           server checks too: a 'format' error otherwise)
+ *   data-min, data-max      limits of a money (yuan) or int field
+ *   data-label="被欠金额"    the name messages use (default: the label's
+ *                           text without its "*" and a trailing "（…）")
  */
 
 /* 'workers[2].phone' → ['workers', 2, 'phone'] */
@@ -264,13 +582,53 @@ function convert(el, raw) {
 	}
 }
 
+/* The kind of value a control holds, as the message dictionary names it. */
+function kindOf(c) {
+	if (c.dataset.kind)
+		return c.dataset.kind;
+	if (c.tagName === 'SELECT')
+		return 'choice';
+	if (c.type === 'date')
+		return 'date';
+	if (c.dataset.type === 'int')
+		return 'int';
+	return 'text';
+}
+
+/* The Chinese name of a control, for messages. */
+export function labelOf(c) {
+	if (c.dataset.label)
+		return c.dataset.label;
+	const l = c.labels && c.labels[0];
+	if (!l)
+		return c.getAttribute('aria-label') || c.name;
+	const copy = l.cloneNode(true);
+	for (const n of copy.querySelectorAll('.req, .sr-only, .counter'))
+		n.remove();
+	return copy.textContent.replace(/\s+/g, ' ').trim()
+	    .replace(/\s*[（(][^）)]*[）)]$/, '');
+}
+
+/* Characters as the server counts them (code points, not UTF-16 units). */
+const chars = (s) => Array.from(s).length;
+
+function limits(c, kind) {
+	const num = (v) => {
+		if (v === undefined || v === '')
+			return null;
+		return kind === 'money' ? toFen(v) : Number(v);
+	};
+	return { min: num(c.dataset.min), max: num(c.dataset.max) };
+}
+
 /*
  * The form's named controls as a JSON object. Names may be paths
  * ('reporter.phone', 'workers[0].name'). Text is trimmed (passwords are
- * not); empty controls are left out, so the server reports a missing
- * required field itself. data-type="int|number|bool" converts the value;
- * a checkbox gives true/false, or with data-type="list" adds its value to
- * an array.
+ * not) and normalized by its data-kind (a phone's spaces and dashes go,
+ * an ID number is upper-cased, an amount loses its 元 and commas); empty
+ * controls are left out, so the server reports a missing required field
+ * itself. data-type="int|number|bool" converts the value; a checkbox gives
+ * true/false, or with data-type="list" adds its value to an array.
  */
 export function readForm(form) {
 	const out = {};
@@ -295,7 +653,8 @@ export function readForm(form) {
 		}
 		if (type === 'radio' && !el.checked)
 			continue;
-		const raw = type === 'password' ? el.value : el.value.trim();
+		const raw = type === 'password' ? el.value :
+		    normalize(el.dataset.kind, el.value.trim());
 		if (raw === '')
 			continue;
 		setPath(out, parts, convert(el, raw));
@@ -325,7 +684,49 @@ export function fillForm(form, data) {
 			el.checked = value === true;
 		else
 			el.value = value === null || value === undefined ? '' : String(value);
+		updateCounter(el);
 	}
+}
+
+/*
+ * The messages of one control: <p class="field-error"> in its .field, named
+ * by its aria-describedby, the control marked aria-invalid.
+ */
+let errSeq = 0;
+
+function errorNodes(c) {
+	return (c.getAttribute('aria-describedby') || '').split(/\s+/)
+	    .filter((id) => id.startsWith('err-'))
+	    .map((id) => document.getElementById(id)).filter(Boolean);
+}
+
+function setFieldError(c, text, code) {
+	let p = errorNodes(c)[0];
+	if (!p) {
+		p = document.createElement('p');
+		p.className = 'field-error';
+		p.id = `err-${++errSeq}`;
+		(c.closest('.field') || c.parentElement).append(p);
+		const ids = (c.getAttribute('aria-describedby') || '').split(/\s+/)
+		    .filter(Boolean);
+		ids.push(p.id);
+		c.setAttribute('aria-describedby', ids.join(' '));
+	}
+	p.textContent = text;
+	p.dataset.code = code || '';
+	c.setAttribute('aria-invalid', 'true');
+}
+
+function clearFieldError(c) {
+	for (const p of errorNodes(c))
+		p.remove();
+	c.removeAttribute('aria-invalid');
+	const kept = (c.getAttribute('aria-describedby') || '').split(/\s+/)
+	    .filter((id) => id && !id.startsWith('err-'));
+	if (kept.length)
+		c.setAttribute('aria-describedby', kept.join(' '));
+	else
+		c.removeAttribute('aria-describedby');
 }
 
 function formErrorArea(form) {
@@ -342,36 +743,35 @@ function formErrorArea(form) {
 
 /* Remove the messages showProblem() put into the form. */
 export function clearProblem(form) {
+	for (const c of form.querySelectorAll('[aria-invalid]'))
+		clearFieldError(c);
 	for (const p of form.querySelectorAll('.field-error'))
 		p.remove();
-	for (const el of form.querySelectorAll('[aria-invalid]')) {
-		el.removeAttribute('aria-invalid');
-		const kept = (el.getAttribute('aria-describedby') || '').split(/\s+/)
-		    .filter((id) => id && !id.startsWith('err-'));
-		if (kept.length)
-			el.setAttribute('aria-describedby', kept.join(' '));
-		else
-			el.removeAttribute('aria-describedby');
-	}
 	const area = form.querySelector('[data-form-error]');
-	if (area)
+	if (area) {
 		area.textContent = '';
+		delete area.dataset.lasting;
+	}
 }
-
-let errSeq = 0;
 
 /*
  * Show an ApiError (or any problem-like object) in a form: each field
  * error's Chinese message goes under the control whose name is the
  * field's path, which is marked aria-invalid; what has no control goes to
- * the form's [data-form-error] area (created when missing).
+ * the form's [data-form-error] area (created when missing). The first
+ * control in error gets the focus.
  * opts.codeFields maps a top-level problem code to a field name, for
- * conflicts such as {username_taken: 'username'}.
+ * conflicts such as {username_taken: 'username'}; the form's
+ * data-code-fields="username_taken:username conflict:username" does the
+ * same wherever the problem is shown (also from the outbox badge).
  */
 export function showProblem(form, problem, opts = {}) {
 	clearProblem(form);
 	const errors = Array.isArray(problem.errors) ? [...problem.errors] : [];
-	const codeField = opts.codeFields && opts.codeFields[problem.code];
+	const fromForm = Object.fromEntries((form.dataset.codeFields || '')
+	    .split(/\s+/).filter(Boolean).map((p) => p.split(':')));
+	const codeFields = { ...fromForm, ...(opts.codeFields || {}) };
+	const codeField = codeFields[problem.code];
 	if (!errors.length && codeField) {
 		errors.push({ field: codeField, code: problem.code,
 		    message: problem.detail || problem.message });
@@ -380,25 +780,16 @@ export function showProblem(form, problem, opts = {}) {
 	let first = null;
 
 	for (const e of errors) {
-		const el = e.field ?
+		const c = e.field ?
 		    form.querySelector(`[name="${CSS.escape(e.field)}"]`) : null;
 		const text = e.message || e.code || '有误';
-		if (!el) {
+		if (!c) {
 			unplaced.push(text);
 			continue;
 		}
-		const p = document.createElement('p');
-		p.className = 'field-error';
-		p.id = `err-${++errSeq}`;
-		p.textContent = text;
-		const box = el.closest('.field') || el.parentElement;
-		box.append(p);
-		el.setAttribute('aria-invalid', 'true');
-		const ids = (el.getAttribute('aria-describedby') || '').split(/\s+/)
-		    .filter(Boolean);
-		ids.push(p.id);
-		el.setAttribute('aria-describedby', ids.join(' '));
-		first = first || el;
+		const had = errorNodes(c)[0];
+		setFieldError(c, had ? `${had.textContent}；${text}` : text, e.code);
+		first = first || c;
 	}
 
 	if (unplaced.length || !first) {
@@ -414,6 +805,8 @@ export function showProblem(form, problem, opts = {}) {
 				ul.append(li);
 			}
 			area.append(ul);
+			/* Errors no control stands for stay until the next try. */
+			area.dataset.lasting = '1';
 		}
 	}
 	if (first) {
@@ -425,20 +818,529 @@ export function showProblem(form, problem, opts = {}) {
 	}
 }
 
+/* The problems a control has now, by its attributes: {code, message}. */
+function controlProblem(c) {
+	const type = (c.type || '').toLowerCase();
+	if (!c.name || c.disabled || c.closest('[hidden]') ||
+	    ['submit', 'button', 'reset', 'hidden', 'checkbox', 'radio'].includes(type))
+		return null;
+	const kind = kindOf(c);
+	const label = labelOf(c);
+	const value = type === 'password' ? c.value : normalize(kind, c.value.trim());
+	const problem = (code, lim = {}) => ({ code, message: message(code,
+	    { kind, label, ...lim }) });
+	if (value === '')
+		return c.required ? problem('required') : null;
+	const max = Number(c.dataset.maxlength) || 0;
+	const min = Number(c.dataset.minlength) || 0;
+	if (max && chars(value) > max)
+		return problem('too_long', { max });
+	if (min && chars(value) < min)
+		return problem('too_short', { min });
+	if (c.dataset.pattern &&
+	    !new RegExp(`^(?:${c.dataset.pattern})$`, 'u').test(value))
+		return problem('format');
+	const lim = limits(c, kind);
+	const code = checkValue(kind, value, lim);
+	if (!code)
+		return null;
+	const dflt = kind === 'money' ? { min: 0, max: MONEY_MAX_FEN } : { min: 0, max: 0 };
+	return problem(code, { min: lim.min ?? dflt.min, max: lim.max ?? dflt.max });
+}
+
+/*
+ * Every problem the page can see in the form by itself, in the order of
+ * the controls: [{field, code, message}], in the server's words.
+ */
+export function formProblems(form) {
+	const out = [];
+	for (const c of form.elements) {
+		const p = controlProblem(c);
+		if (p)
+			out.push({ field: c.name, ...p });
+	}
+	return out;
+}
+
+/*
+ * The check before a form is sent: true when the page sees nothing wrong;
+ * otherwise every problem is shown at once under its field (never the
+ * browser's one-at-a-time bubbles) and the first field gets the focus.
+ */
+export function checkForm(form) {
+	const errors = formProblems(form);
+	if (!errors.length) {
+		clearProblem(form);
+		return true;
+	}
+	showProblem(form, { detail: `有 ${errors.length} 处需要修改`, errors });
+	return false;
+}
+
+/* ---- Length limits: counters, and nothing cut off ---- */
+
+function updateCounter(c) {
+	const max = Number(c.dataset.maxlength) || 0;
+	if (!max || !c.dataset.counter)
+		return;
+	const node = document.getElementById(c.dataset.counter);
+	if (!node)
+		return;
+	const n = chars(c.value);
+	node.textContent = `${n}/${max}`;
+	node.classList.toggle('over', n > max);
+	/* A one-line field shows its counter once it nears the limit. */
+	node.hidden = c.tagName !== 'TEXTAREA' && n < max * 0.8;
+	if (n > max) {
+		setFieldError(c, `${message('too_long', { kind: kindOf(c),
+		    label: labelOf(c), max })}，现在 ${n} 个字，请删减 ${n - max} 个字`,
+		    'too_long');
+	} else if (errorNodes(c).some((p) => p.dataset.code === 'too_long')) {
+		clearFieldError(c);
+	}
+}
+
+let counterSeq = 0;
+
+/* A maxlength attribute would cut pasted text silently: it becomes
+ * data-maxlength, with a counter under the control. */
+function enhanceControl(c) {
+	if (c.hasAttribute('maxlength') && ['TEXTAREA', 'INPUT'].includes(c.tagName)) {
+		if (!c.dataset.maxlength)
+			c.dataset.maxlength = c.getAttribute('maxlength');
+		c.removeAttribute('maxlength');
+	}
+	if (!c.dataset.maxlength || c.dataset.counter)
+		return;
+	const node = document.createElement('p');
+	node.className = 'counter';
+	node.id = `cnt-${++counterSeq}`;
+	c.dataset.counter = node.id;
+	c.after(node);
+	updateCounter(c);
+}
+
+/* Gives every form and control under root the shared behaviour. Runs by
+ * itself for the page and for whatever is added to it later. */
+export function enhance(root = document) {
+	const forms = root.tagName === 'FORM' ? [root] :
+	    [...root.querySelectorAll('form')];
+	if (root.closest && root.closest('form'))
+		forms.push(root.closest('form'));
+	for (const f of forms)
+		f.noValidate = true;
+	const controls = root.matches && root.matches('input, textarea') ? [root] :
+	    root.querySelectorAll('input, textarea');
+	for (const c of controls)
+		enhanceControl(c);
+}
+
+/* An edit: the control's own error goes at once (a length error stays
+ * while the text is still too long), and so does a summary above the form. */
+function onEdit(e) {
+	const c = e.target;
+	if (!c || !c.form || !c.name)
+		return;
+	if (c.getAttribute('aria-invalid'))
+		clearFieldError(c);
+	updateCounter(c);
+	const area = c.form.querySelector('[data-form-error]');
+	if (area && !area.dataset.lasting)
+		area.textContent = '';
+}
+
+/* Counters again after values were set by a script (a restored draft). */
+export function refreshCounters(root = document) {
+	for (const c of root.querySelectorAll('[data-counter]'))
+		updateCounter(c);
+}
+
+/* ---------------------------------------------------------------------
+ * Feedback: status lines, busy buttons, toasts, confirmations
+ */
+
+/* Shows a message in a status line: kind '', 'ok', 'warn' or 'error'. */
+export function say(node, text, kind = '') {
+	node.className = `msg ${kind}`.trim();
+	node.textContent = text;
+}
+
+/* Builds an element: el('li', {class, text, onclick, ...attributes}, ...kids). */
+export function el(tag, attrs = {}, ...kids) {
+	const n = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs)) {
+		if (v === null || v === undefined || v === false)
+			continue;
+		if (k === 'class')
+			n.className = v;
+		else if (k === 'text')
+			n.textContent = v;
+		else if (k.startsWith('on'))
+			n.addEventListener(k.slice(2), v);
+		else
+			n.setAttribute(k, v === true ? '' : v);
+	}
+	for (const k of kids)
+		if (k !== null && k !== undefined)
+			n.append(k);
+	return n;
+}
+
+/* Is node on screen now? */
+function inView(node) {
+	const r = node.getBoundingClientRect();
+	return r.bottom > 0 && r.top < window.innerHeight && r.height > 0;
+}
+
+/* say(), then scrolls the line into view if it is not: a result appears
+ * where the person is looking. */
+export function sayHere(node, text, kind = '') {
+	say(node, text, kind);
+	if (text && !inView(node))
+		node.scrollIntoView({ block: 'nearest' });
+}
+
+/*
+ * A button while its action runs: disabled, aria-busy, and saying what it
+ * is doing (text, else its data-busy attribute, else "正在处理…").
+ * Returns the function that puts it back.
+ */
+export function busy(button, text) {
+	if (!button)
+		return () => {};
+	const before = button.textContent;
+	button.disabled = true;
+	button.setAttribute('aria-busy', 'true');
+	button.classList.add('busy');
+	button.textContent = text || button.dataset.busy || '正在处理…';
+	return () => {
+		button.textContent = before;
+		button.disabled = false;
+		button.removeAttribute('aria-busy');
+		button.classList.remove('busy');
+	};
+}
+
+let toastArea = null;
+
+/*
+ * The result of an action, shown at the bottom of the screen whatever the
+ * page's scroll position: kind 'ok', 'warn' or 'error'. It goes after
+ * timeout ms (errors stay until closed) or when tapped. Returns the node.
+ */
+export function toast(text, kind = 'ok', { timeout = 8000 } = {}) {
+	if (!toastArea || !toastArea.isConnected) {
+		toastArea = el('div', { class: 'toasts', 'data-toasts': '',
+		    role: 'status', 'aria-live': 'polite' });
+		document.body.append(toastArea);
+	}
+	const close = el('button', { type: 'button', class: 'toast-close',
+	    'aria-label': '关闭提示', text: '✕' });
+	const node = el('div', { class: `toast ${kind}`, 'data-toast': kind },
+	    el('p', { text }), close);
+	const remove = () => node.remove();
+	close.addEventListener('click', remove);
+	toastArea.append(node);
+	while (toastArea.children.length > 3)
+		toastArea.firstElementChild.remove();
+	if (kind !== 'error')
+		setTimeout(remove, timeout);
+	return node;
+}
+
+/*
+ * Asks before a step that ends something, naming what it ends:
+ * confirmStep({title: '仍有 16,000.50 元未追回，确定结案？',
+ *   consequence: '结案后不能再登记追回金额。', yes: '确定结案'}).
+ * consequence may be a string or a list of lines. Resolves true for yes,
+ * false for no (or Esc). The no button has the focus: a stray tap is safe.
+ */
+export function confirmStep({ title, consequence = '', yes = '确定', no = '取消',
+    danger = true }) {
+	const lines = Array.isArray(consequence) ? consequence : [consequence];
+	if (typeof HTMLDialogElement === 'undefined') {
+		return Promise.resolve(window.confirm([title, ...lines]
+		    .filter(Boolean).join('\n')));
+	}
+	return new Promise((resolve) => {
+		const id = `dlg-${++errSeq}`;
+		const yesBtn = el('button', { type: 'button',
+		    class: `btn${danger ? ' danger' : ''}`, 'data-yes': '', text: yes });
+		const noBtn = el('button', { type: 'button', class: 'btn secondary',
+		    'data-no': '', text: no });
+		const dlg = el('dialog', { class: 'sheet', 'data-confirm': '',
+		    'aria-labelledby': `${id}-t`, 'aria-describedby': `${id}-c` },
+		    el('h2', { id: `${id}-t`, text: title }),
+		    el('div', { id: `${id}-c` },
+			...lines.filter(Boolean).map((t) => el('p', { text: t }))),
+		    el('div', { class: 'actions' }, yesBtn, noBtn));
+		let answer = false;
+		yesBtn.addEventListener('click', () => {
+			answer = true;
+			dlg.close();
+		});
+		noBtn.addEventListener('click', () => dlg.close());
+		dlg.addEventListener('close', () => {
+			dlg.remove();
+			resolve(answer);
+		});
+		document.body.append(dlg);
+		dlg.showModal();
+		noBtn.focus();
+	});
+}
+
+/* ---- Codes shown only once ---- */
+
+/*
+ * A list of records kept on this phone under key until the person says
+ * they no longer need them (codes the server shows only once).
+ * → {list(), add(record), remove(match)}; match(record) picks what goes.
+ */
+export function keptList(key) {
+	const list = () => {
+		const v = readJson(key);
+		return Array.isArray(v) ? v : [];
+	};
+	return {
+		list,
+		add(record, same = () => false) {
+			writeJson(key, [...list().filter((r) => !same(r)), record]);
+		},
+		remove(match) {
+			writeJson(key, list().filter((r) => !match(r)));
+		},
+	};
+}
+
+async function copyText(text) {
+	try {
+		await navigator.clipboard.writeText(text);
+		return true;
+	} catch (e) {
+		/* No clipboard API here (old browser, plain http): select and copy. */
+		const ta = el('textarea', { class: 'sr-only', readonly: true });
+		ta.value = text;
+		document.body.append(ta);
+		ta.select();
+		let ok = false;
+		try {
+			ok = document.execCommand('copy');
+		} catch (e2) { /* nothing more to try */ }
+		ta.remove();
+		return ok;
+	}
+}
+
+/* The codes drawn as a PNG (a data: URL), to keep in the photo album. */
+function codePicture(title, items) {
+	const scale = 2;
+	const w = 360;
+	const h = 96 + items.length * 84 + 48;
+	const cv = document.createElement('canvas');
+	cv.width = w * scale;
+	cv.height = h * scale;
+	const g = cv.getContext('2d');
+	g.scale(scale, scale);
+	g.fillStyle = '#fff';
+	g.fillRect(0, 0, w, h);
+	g.fillStyle = '#b3121f';
+	g.fillRect(0, 0, w, 8);
+	const font = '"PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+	g.fillStyle = '#1d1d1f';
+	g.font = `bold 22px ${font}`;
+	g.fillText(title, 20, 48);
+	let y = 96;
+	for (const it of items) {
+		g.fillStyle = '#555';
+		g.font = `16px ${font}`;
+		g.fillText(it.label, 20, y);
+		g.fillStyle = '#1d1d1f';
+		g.font = 'bold 30px ui-monospace, "DejaVu Sans Mono", monospace';
+		g.fillText(it.value, 20, y + 38);
+		y += 84;
+	}
+	g.fillStyle = '#555';
+	g.font = `14px ${font}`;
+	g.fillText(`江苏常州经济开发区总工会 · ${formatTime(new Date())}`, 20, h - 20);
+	return cv.toDataURL('image/png');
+}
+
+function showPicture(url, fileName) {
+	const dlg = el('dialog', { class: 'sheet picture', 'data-picture': '',
+	    'aria-label': '保存为图片' },
+	    el('img', { src: url, alt: '记有编号和查询码的图片' }),
+	    el('p', { class: 'hint', text: '长按图片可保存到手机相册；也可以点“下载图片”。' }),
+	    el('div', { class: 'actions' },
+		el('a', { class: 'btn', href: url, download: fileName, text: '下载图片' }),
+		el('button', { type: 'button', class: 'btn secondary', text: '关闭',
+		    onclick: () => dlg.close() })));
+	dlg.addEventListener('close', () => dlg.remove());
+	document.body.append(dlg);
+	if (dlg.showModal)
+		dlg.showModal();
+}
+
+/*
+ * A card for codes the server shows only once (a tracking code, an
+ * arrival code, a password): large, with 复制 and 保存为图片, and a
+ * "我已记下" that asks twice before onDiscard() may forget them.
+ * opts: title, items [{label, value, attr}] (attr: a data- attribute set
+ * on the value), note, fileName (of the picture), intro (nodes under the
+ * title), extra (nodes under the buttons, e.g. a link), onDiscard.
+ */
+export function onceCard({ title, items, note = '请截图或抄下，以后需要用到',
+    fileName = '编号和查询码.png', intro = [], extra = [], onDiscard }) {
+	const text = items.map((i) => `${i.label}：${i.value}`).join('\n');
+	const copy = el('button', { type: 'button', class: 'btn secondary',
+	    'data-copy': '', text: '复制' });
+	copy.addEventListener('click', async () => {
+		const ok = await copyText(`${title}\n${text}`);
+		toast(ok ? '已复制，可以粘贴到微信、短信或备忘录里保存' :
+		    '这部手机不能自动复制，请长按编号手动复制，或截图保存', ok ? 'ok' : 'warn');
+	});
+	const picture = el('button', { type: 'button', class: 'btn secondary',
+	    'data-picture-button': '', text: '保存为图片' });
+	picture.addEventListener('click', () =>
+	    showPicture(codePicture(title, items), fileName));
+	const done = el('button', { type: 'button', class: 'btn secondary block',
+	    'data-done': '', text: '我已记下' });
+	done.addEventListener('click', async () => {
+		const codes = items.map((i) => i.value).join('、');
+		const first = await confirmStep({
+			title: '确定已经记下了吗？',
+			consequence: ['这些编号只显示这一次，删除后在这部手机上再也看不到，网上也查不到。',
+			    `请核对：${codes}`],
+			yes: '已记下', no: '返回', danger: false,
+		});
+		if (!first)
+			return;
+		const second = await confirmStep({
+			title: '再确认一次：删除后无法找回',
+			consequence: '如果还没有截图或抄下，请点“返回”，再用“复制”或“保存为图片”留一份。',
+			yes: '确定删除', no: '返回',
+		});
+		if (second && onDiscard)
+			onDiscard();
+	});
+	return el('section', { class: 'card result once', 'aria-label': title },
+	    el('h2', { class: 'result-title', text: title }),
+	    ...intro,
+	    ...items.flatMap((i) => [
+		el('p', { class: 'code-label', text: i.label }),
+		el('p', { class: 'code-big', [i.attr || 'data-code']: '', text: i.value }),
+	    ]),
+	    el('p', { class: 'msg warn keep-note', text: note }),
+	    el('div', { class: 'actions once-actions' }, copy, picture),
+	    ...extra,
+	    done);
+}
+
+/* ---------------------------------------------------------------------
+ * Lists a form needs (units, and later fairs, villages ...)
+ */
+
+/* A status line with a retry button, after node; null clears it. */
+function listStatus(anchor, text, kind, retry) {
+	const box = anchor.closest('.field') || anchor.parentElement;
+	let node = box.querySelector('[data-list-status]');
+	if (!text) {
+		node?.remove();
+		return;
+	}
+	if (!node) {
+		node = el('div', { class: 'list-status', 'data-list-status': '',
+		    role: 'status', 'aria-live': 'polite' });
+		anchor.after(node);
+	}
+	node.className = `list-status ${kind}`;
+	node.textContent = '';
+	node.append(el('span', { text }));
+	if (retry) {
+		node.append(el('button', { type: 'button', class: 'btn small secondary',
+		    'data-retry': '', text: '重试', onclick: retry }));
+	}
+}
+
+/*
+ * Fills a select from a GET list: the copy kept from the last visit at
+ * once, then the fresh one; without a copy, "正在加载…" until it comes,
+ * and "没有加载成功" with a 重试 button when it does not. The value the
+ * select had, or the one a restored draft asked for (select.dataset.wanted),
+ * is kept. opts: path, what (the list's name, '工会列表'), options(data)
+ * → [[value, text], ...]. Resolves true once options are in.
+ */
+export function loadOptions(select, { path, what = '列表', options }) {
+	const fill = (data) => {
+		const keep = select.value || select.dataset.wanted || '';
+		while (select.options.length > 1)
+			select.remove(1);
+		for (const [value, text] of options(data))
+			select.append(new Option(text, String(value)));
+		select.value = keep;
+		if (select.value === keep)
+			delete select.dataset.wanted;
+		else if (keep)
+			select.dataset.wanted = keep;
+		select.removeAttribute('aria-busy');
+	};
+	const saved = cachedCopy(path);
+	if (saved)
+		fill(saved);
+	const run = async () => {
+		if (!saved) {
+			select.setAttribute('aria-busy', 'true');
+			listStatus(select, `正在加载${what}…`, 'loading');
+		}
+		try {
+			const r = await cachedGet(path);
+			fill(r.data);
+			listStatus(select, r.stale && !saved ?
+			    `没有网络，显示的是上次保存的${what}` : '', 'warn');
+			return true;
+		} catch (err) {
+			if (saved)
+				return true;        /* the kept copy serves */
+			listStatus(select, err.network ?
+			    `没有网络，${what}没有加载成功` :
+			    `${what}没有加载成功（${err.message}）`, 'error', () => run());
+			return false;
+		}
+	};
+	return run();
+}
+
 /* ---------------------------------------------------------------------
  * Outbox
  *
  * localStorage[OUTBOX_KEY] = {pending: [entry], failed: [entry],
  * authNeeded: bool}; an entry is {id, path, body, idempotencyKey, label,
- * createdAt, attempts, lastError?}, a failed one also {status, code,
- * message, errors, failedAt}. Entries are sent in the order they were
- * made; the first one that cannot be delivered stops the round, so a
- * later record never overtakes an earlier one it may depend on.
+ * createdAt, attempts, state, lastError?, triedAt?, headers?, after?,
+ * meta?}, a failed one also {status, code, message, errors, failedAt}. Entries are sent in the order
+ * they were made; the first one that cannot be delivered stops the round,
+ * so a later record never overtakes an earlier one it may depend on.
+ *
+ * state says where a pending entry stands, and what the pages tell people:
+ *   'new'        not tried yet
+ *   'offline'    the phone has no network: nothing has left it
+ *   'unanswered' sent, but no answer came (it may well have arrived): it is
+ *                asked again soon with the same key, which cannot
+ *                record it twice
+ *   'busy'       the server answered "later" (5xx, 429, in flight)
+ *   'auth'       the session ended; it goes after the next sign-in
+ *
+ * An entry may need what an earlier one creates (a change to a record
+ * registered offline): its `after` names that entry, and each {a.b} in its
+ * path and header values is filled from that entry's answer the moment it
+ * is delivered ('/api/v1/x/{items.1.id}/transitions', If-Match
+ * '"{version}"'). Should the earlier entry be refused, this one is refused
+ * too when its turn comes, without being sent.
  */
 
 const results = new Map();      /* entry id → outcome, for submit() */
 let lastStop = null;            /* why the last round stopped early */
 const awaited = new Set();      /* ids whose submit() waits for the answer */
+let delivered = [];             /* {id, label, at}: shown by the badge a while */
 
 function note(id, outcome) {
 	if (awaited.has(id))
@@ -450,32 +1352,26 @@ function emptyBox() {
 }
 
 function loadBox() {
-	try {
-		const b = JSON.parse(localStorage.getItem(OUTBOX_KEY));
-		if (b && Array.isArray(b.pending) && Array.isArray(b.failed))
-			return b;
-	} catch (e) { /* unreadable: start afresh */ }
+	const b = readJson(OUTBOX_KEY);
+	if (b && Array.isArray(b.pending) && Array.isArray(b.failed))
+		return b;
 	return emptyBox();
 }
 
+function emit(name, detail) {
+	window.dispatchEvent(new CustomEvent(name, { detail }));
+}
+
 function saveBox(box) {
-	let ok = true;
-	try {
-		localStorage.setItem(OUTBOX_KEY, JSON.stringify(box));
-	} catch (e) {
-		ok = false;
-	}
+	const ok = writeJson(OUTBOX_KEY, box);
 	renderBadges();
+	emit('outbox:change', { box });
 	return ok;
 }
 
 /* What the outbox holds now: {pending, failed, authNeeded}. */
 export function outboxState() {
 	return loadBox();
-}
-
-function emit(name, detail) {
-	window.dispatchEvent(new CustomEvent(name, { detail }));
 }
 
 /* Answers after which an entry stays queued: nobody looked at it yet. */
@@ -485,12 +1381,60 @@ function keepQueued(err) {
 	    (err.status === 409 && err.code === 'idempotency_in_flight');
 }
 
+/* The state an entry is left in after err. */
+function stateAfter(err) {
+	if (err.network)
+		return err.offline || isOffline() ? 'offline' : 'unanswered';
+	return err.status === 401 ? 'auth' : 'busy';
+}
+
+/*
+ * What to tell a person about a record left in the outbox, by the reason
+ * submit() gave (or an entry's state): 'offline', 'unanswered', 'auth',
+ * 'server' / 'busy'.
+ */
+export function queuedText(reason) {
+	switch (reason) {
+	case 'offline':
+	case 'new':
+		return '当前没有网络，已保存在本机，联网后会自动发送。';
+	case 'unanswered':
+		return '已发出，但没有收到服务器的回复（可能已经提交成功）。' +
+		    '稍后会自动再确认，不会重复提交。';
+	case 'auth':
+		return '登录已过期，内容已保存在本机，重新登录后会自动发送。';
+	default:
+		return '系统繁忙，已保存在本机，稍后会自动重试。';
+	}
+}
+
 function problemText(err) {
 	const parts = [err.detail || err.message];
 	for (const e of err.errors || [])
 		if (e.message && !parts.includes(e.message))
 			parts.push(e.message);
 	return parts.filter(Boolean).join('；');
+}
+
+/* '{items.1.id}' → that value of data; unknown paths stay as they are. */
+function fillIn(text, data) {
+	return text.replace(/\{([\w.]+)\}/g, (all, path) => {
+		const v = path.split('.').reduce((o, k) =>
+		    (o === null || o === undefined ? undefined : o[k]), data);
+		return v === undefined || v === null ? all : String(v);
+	});
+}
+
+/* The entries waiting for entry id get what its answer says. */
+function resolveAfter(box, id, data) {
+	for (const e of box.pending) {
+		if (e.after !== id)
+			continue;
+		e.path = fillIn(e.path, data);
+		for (const k of Object.keys(e.headers || {}))
+			e.headers[k] = fillIn(e.headers[k], data);
+		delete e.after;
+	}
 }
 
 /* One round: send the pending entries in order until one can't go. */
@@ -504,15 +1448,22 @@ async function flushRound() {
 		let data;
 		let err = null;
 		let status = 0;
-		try {
-			const r = await api('POST', entry.path, entry.body,
-			    { idempotencyKey: entry.idempotencyKey, full: true });
-			data = r.data;
-			status = r.status;
-		} catch (e) {
-			if (!(e instanceof ApiError))
-				throw e;
-			err = e;
+		if (entry.after) {
+			/* What it needed was refused or put aside: never sent. */
+			err = new ApiError({ status: 409, code: 'dependency_failed',
+			    detail: '它所依赖的前一条记录没有被服务器接受，这条操作没有发送' });
+		} else {
+			try {
+				const r = await api('POST', entry.path, entry.body,
+				    { idempotencyKey: entry.idempotencyKey,
+				    headers: entry.headers || {}, full: true });
+				data = r.data;
+				status = r.status;
+			} catch (e) {
+				if (!(e instanceof ApiError))
+					throw e;
+				err = e;
+			}
 		}
 
 		/* Another tab may have changed the box while we waited. */
@@ -520,11 +1471,15 @@ async function flushRound() {
 		const i = box.pending.findIndex((e) => e.id === entry.id);
 		const cur = i >= 0 ? box.pending[i] : entry;
 		cur.attempts = (cur.attempts || 0) + 1;
+		cur.triedAt = new Date().toISOString();
 
 		if (!err) {
 			if (i >= 0)
 				box.pending.splice(i, 1);
+			resolveAfter(box, entry.id, data);
 			box.authNeeded = false;
+			if (!awaited.has(entry.id))
+				delivered.push({ id: entry.id, label: cur.label, at: Date.now() });
 			saveBox(box);
 			note(entry.id, { ok: true, data, status });
 			if (!awaited.has(entry.id))
@@ -534,6 +1489,7 @@ async function flushRound() {
 		if (keepQueued(err)) {
 			lastStop = err;
 			cur.lastError = err.message;
+			cur.state = stateAfter(err);
 			if (err.status === 401)
 				box.authNeeded = true;
 			saveBox(box);
@@ -562,6 +1518,33 @@ async function flushRound() {
 
 let flushing = null;
 let again = false;
+let recheck = null;             /* timer of the next try after a stop */
+let recheckStep = 0;
+
+/*
+ * After a round that stopped with the network up (no answer, or the
+ * server said "later"), try again soon, then less often; without a
+ * network the 'online' event starts the next round, after a lost session
+ * the next sign-in does.
+ */
+function planRecheck() {
+	clearTimeout(recheck);
+	recheck = null;
+	const err = lastStop;
+	if (!err) {
+		recheckStep = 0;
+		return;
+	}
+	if (err.offline || isOffline() || err.status === 401)
+		return;
+	const wait = err.retryAfter ? err.retryAfter * 1000 :
+	    RECHECK_MS[Math.min(recheckStep, RECHECK_MS.length - 1)];
+	recheckStep++;
+	recheck = setTimeout(() => {
+		recheck = null;
+		flush();
+	}, wait);
+}
 
 /*
  * Send what is waiting. Rounds never overlap within a tab, nor across
@@ -576,16 +1559,18 @@ export function flush() {
 	flushing = (async () => {
 		do {
 			again = false;
-			if (!loadBox().pending.length)
+			if (!loadBox().pending.length) {
+				lastStop = null;
 				break;
+			}
 			if (navigator.locks && navigator.locks.request)
 				await navigator.locks.request('swn-outbox', flushRound);
 			else
 				await flushRound();
-		} while (again && loadBox().pending.length &&
-		    navigator.onLine !== false);
+		} while (again && loadBox().pending.length && !isOffline());
 	})().catch(() => {}).finally(() => {
 		flushing = null;
+		planRecheck();
 		renderBadges();
 	});
 	renderBadges();
@@ -595,11 +1580,19 @@ export function flush() {
 /*
  * POST through the outbox. The entry is stored before it is sent.
  * Resolves to {queued: false, data, status} once the server has taken it,
- * or {queued: true, reason} when it waits in the outbox ('offline',
- * 'network', 'auth': signed out, 'server': try later). A refusal (4xx)
- * is thrown as ApiError and not kept, since the form is still on screen.
+ * or {queued: true, reason, entry} when it waits in the outbox: reason
+ * 'offline' (nothing left the phone), 'unanswered' (sent, no answer yet;
+ * it is asked again with the same key), 'auth' (signed out), 'server'
+ * (the server said later). queuedText(reason) says it in Chinese. A
+ * refusal (4xx) is thrown as ApiError and not kept, since the form is
+ * still on screen.
+ * opts: label (what the badge calls it), headers (sent with every try,
+ * e.g. If-Match), after (the id of an earlier entry whose answer fills
+ * {placeholders} in path and headers, see above), meta (kept with the
+ * entry for the page that shows what waits).
  */
-export async function submit(path, body, { label = '' } = {}) {
+export async function submit(path, body,
+    { label = '', headers = null, after = null, meta = null } = {}) {
 	const entry = {
 		id: newIdempotencyKey(),
 		path: apiUrl(path),
@@ -608,7 +1601,21 @@ export async function submit(path, body, { label = '' } = {}) {
 		label,
 		createdAt: new Date().toISOString(),
 		attempts: 0,
+		state: isOffline() ? 'offline' : 'new',
 	};
+	if (headers)
+		entry.headers = { ...headers };
+	if (after) {
+		/* Decided on what the page saw a moment ago: it must still
+		 * wait, or there is nothing to fill the placeholders from. */
+		if (!loadBox().pending.some((e) => e.id === after)) {
+			throw new ApiError({ status: 409, code: 'dependency_gone',
+			    detail: '前一条记录的状态刚刚变了，请再操作一次' });
+		}
+		entry.after = after;
+	}
+	if (meta)
+		entry.meta = meta;
 	const box = loadBox();
 	box.pending.push(entry);
 	if (!saveBox(box)) {
@@ -617,7 +1624,7 @@ export async function submit(path, body, { label = '' } = {}) {
 		    { idempotencyKey: entry.idempotencyKey, full: true });
 		return { queued: false, data: r.data, status: r.status };
 	}
-	if (navigator.onLine === false)
+	if (isOffline())
 		return { queued: true, reason: 'offline', entry };
 
 	awaited.add(entry.id);
@@ -634,9 +1641,9 @@ export async function submit(path, body, { label = '' } = {}) {
 	if (r && r.ok === false)
 		throw r.error;          /* the form on screen shows it */
 	const err = (r && r.error) || lastStop;
-	const reason = !err || err.network ? 'network' :
-	    err.status === 401 ? 'auth' : 'server';
-	return { queued: true, reason, entry, error: err };
+	const state = err ? stateAfter(err) : 'busy';
+	return { queued: true, reason: state === 'busy' ? 'server' : state,
+	    entry, error: err };
 }
 
 /* Forget a failed entry. */
@@ -647,41 +1654,10 @@ export function dropFailed(id) {
 }
 
 /* ---------------------------------------------------------------------
- * Badge: <div data-outbox></div> anywhere on a page.
+ * Badge: <div data-outbox></div> anywhere on a page. It reports what the
+ * outbox does, and never touches the rest of the page: the form being
+ * typed keeps its content and its focus.
  */
-
-/* Shows a message in a status line: kind '', 'ok' or 'error'. */
-export function say(node, text, kind = '') {
-	node.className = `msg ${kind}`.trim();
-	node.textContent = text;
-}
-
-/* Builds an element: el('li', {class, text, onclick, ...attributes}, ...kids). */
-export function el(tag, attrs = {}, ...kids) {
-	const n = document.createElement(tag);
-	for (const [k, v] of Object.entries(attrs)) {
-		if (k === 'class')
-			n.className = v;
-		else if (k === 'text')
-			n.textContent = v;
-		else if (k.startsWith('on'))
-			n.addEventListener(k.slice(2), v);
-		else
-			n.setAttribute(k, v);
-	}
-	for (const k of kids)
-		if (k !== null && k !== undefined)
-			n.append(k);
-	return n;
-}
-
-function when(iso) {
-	const d = new Date(iso);
-	if (Number.isNaN(d.getTime()))
-		return '';
-	const p = (x) => String(x).padStart(2, '0');
-	return `${d.getMonth() + 1}月${d.getDate()}日 ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
 
 /* The form on this page that makes such records, if any. */
 function formFor(path) {
@@ -692,8 +1668,7 @@ function labelFor(form, name) {
 	if (!form)
 		return name;
 	const c = form.querySelector(`[name="${CSS.escape(name)}"]`);
-	const l = c && c.id && form.querySelector(`label[for="${CSS.escape(c.id)}"]`);
-	return l ? l.textContent.trim() : name;
+	return c ? labelOf(c) : name;
 }
 
 function describeBody(entry, form) {
@@ -732,25 +1707,54 @@ function failedItem(entry) {
 	}) : null;
 	const remove = el('button', {
 		type: 'button', class: 'btn small secondary', text: '删除',
-		onclick: () => {
-			if (confirm('删除后这条记录无法找回，确定删除吗？'))
+		onclick: async () => {
+			if (await confirmStep({
+				title: `删除“${entry.label || '这条记录'}”？`,
+				consequence: '它没有被服务器接受，删除后这部手机上也不再保存，无法找回。',
+				yes: '确定删除',
+			}))
 				dropFailed(entry.id);
 		},
 	});
 	return el('li', {},
 	    el('div', { class: 'name', text: entry.label || entry.path }),
-	    el('div', { class: 'muted', text: `填写于 ${when(entry.createdAt)}` }),
+	    el('div', { class: 'muted', text: `填写于 ${formatTime(entry.createdAt, 'short')}` }),
 	    el('p', { class: 'field-error', text: entry.message || '服务器拒绝了这条记录' }),
 	    describeBody(entry, form),
 	    el('div', { class: 'actions' }, restore, remove));
 }
 
+/* The one sentence about the pending records, by their states. */
+function pendingNote(box, list) {
+	if (box.authNeeded) {
+		return el('p', { class: 'outbox-note' }, '登录已过期，请',
+		    el('a', { href: loginUrl(), text: '重新登录' }),
+		    '，登录后会自动发送。');
+	}
+	let state = 'busy';
+	if (isOffline() || list.every((e) => e.state === 'offline'))
+		state = 'offline';
+	else if (list.some((e) => e.state === 'unanswered'))
+		state = 'unanswered';
+	else if (list.every((e) => !e.state || e.state === 'new'))
+		state = 'new';
+	const text = {
+		offline: '当前没有网络，记录已保存在本机，联网后会自动发送。',
+		unanswered: '已发出，正在等待服务器的回复；会自动再确认，不会重复提交。',
+		busy: '服务器暂时繁忙，记录已保存在本机，会自动重试。',
+		new: '记录已保存在本机，正在发送。',
+	}[state];
+	return el('p', { class: 'outbox-note', 'data-outbox-state': state, text });
+}
+
 function renderBadge(node, box) {
 	/* A record whose form still waits for its answer is not news yet. */
-	const n = box.pending.filter((e) => !awaited.has(e.id)).length;
+	const list = box.pending.filter((e) => !awaited.has(e.id));
+	const n = list.length;
 	const m = box.failed.length;
+	const d = delivered.length;
 	node.textContent = '';
-	node.hidden = n === 0 && m === 0;
+	node.hidden = n === 0 && m === 0 && d === 0;
 	if (node.hidden)
 		return;
 	node.classList.add('outbox');
@@ -766,33 +1770,36 @@ function renderBadge(node, box) {
 		node.append(el('div', { class: 'outbox-row' },
 		    el('span', { class: 'outbox-count', 'data-outbox-count': '',
 		        text: `待发送 ${n} 条` }), send));
-		let note;
-		if (box.authNeeded) {
-			note = el('p', { class: 'outbox-note' }, '登录已过期，请',
-			    el('a', { href: loginUrl(), text: '重新登录' }),
-			    '，登录后会自动发送。');
-		} else if (navigator.onLine === false) {
-			note = el('p', { class: 'outbox-note',
-			    text: '当前没有网络，记录已保存在本机，联网后会自动发送。' });
-		} else {
-			note = el('p', { class: 'outbox-note',
-			    text: '记录已保存在本机，会自动重试发送。' });
-		}
-		node.append(note);
+		node.append(pendingNote(box, list));
+	}
+	if (d > 0) {
+		node.append(el('p', { class: 'outbox-sent', 'data-outbox-sent': '',
+		    text: `✓ 已发送：${delivered.map((x) => x.label || '记录').join('、')}` }));
 	}
 	if (m > 0) {
-		const list = el('ul', { class: 'outbox-failed-list' });
+		const items = el('ul', { class: 'outbox-failed-list' });
 		for (const e of box.failed)
-			list.append(failedItem(e));
+			items.append(failedItem(e));
 		node.append(el('details', { class: 'failed', 'data-outbox-failed': '' },
-		    el('summary', { text: `需要处理 ${m} 条（服务器未接受）` }), list));
+		    el('summary', { text: `需要处理 ${m} 条（服务器未接受）` }), items));
 	}
 }
+
+let deliveredTimer = null;
 
 function renderBadges() {
 	if (typeof document === 'undefined')
 		return;
 	const nodes = document.querySelectorAll('[data-outbox]');
+	/* "已发送" stays a few seconds, then the badge forgets it. */
+	const now = Date.now();
+	delivered = delivered.filter((x) => now - x.at < DELIVERED_MS);
+	if (delivered.length && !deliveredTimer) {
+		deliveredTimer = setTimeout(() => {
+			deliveredTimer = null;
+			renderBadges();
+		}, DELIVERED_MS - (now - delivered[0].at) + 50);
+	}
 	if (!nodes.length)
 		return;
 	const box = loadBox();
@@ -817,18 +1824,30 @@ function initBadges() {
 }
 
 /* ---------------------------------------------------------------------
- * Start-up: every page that loads this module gets the badge, the flush
- * triggers and the service worker.
+ * Start-up: every page that loads this module gets the shared form
+ * behaviour, the badge, the flush triggers and the service worker.
  */
 
 if (typeof window !== 'undefined' && !window.__swnApi) {
 	window.__swnApi = true;
+	enhance(document);
+	new MutationObserver((changes) => {
+		for (const ch of changes)
+			for (const n of ch.addedNodes)
+				if (n.nodeType === 1)
+					enhance(n);
+	}).observe(document.documentElement, { childList: true, subtree: true });
+	document.addEventListener('input', onEdit, true);
+	document.addEventListener('change', onEdit, true);
+
 	initBadges();
 	window.addEventListener('online', () => flush());
 	window.addEventListener('offline', renderBadges);
 	window.addEventListener('storage', (e) => {
-		if (e.key === OUTBOX_KEY)
+		if (e.key === OUTBOX_KEY) {
 			renderBadges();
+			emit('outbox:change', { box: loadBox() });
+		}
 	});
 	document.addEventListener('visibilitychange', () => {
 		if (document.visibilityState === 'visible')

@@ -15,16 +15,18 @@
  *   not open, the answer is asked for again with the same Idempotency-Key:
  *   the server replays its first answer, tracking code included.
  * - The reference and tracking code stay on screen (and in RESULTS_KEY)
- *   until the person says they have written them down: the code is shown
- *   only once.
+ *   until the person has confirmed twice that they have them (onceCard):
+ *   the server shows the code only once.
+ * - A delivery from the outbox never disturbs a second form being typed:
+ *   the answer appears above it and the badge reports it; the form, its
+ *   content and the focus stay as they are.
  */
 import {
-	api, cachedGet, clearProblem, dropFailed, fillForm, flush, outboxState,
-	readForm, showProblem, submit, say, el
+	api, busy, checkForm, clearProblem, dropFailed, el, fillForm, flush,
+	formatTime, keptList, loadOptions, onceCard, outboxState, queuedText,
+	readForm, refreshCounters, say, showProblem, submit,
 } from '/assets/api.js';
-import {
-	digitsOnly, idNumberProblem, normalizeAmount, phoneOk, toFen, yuan,
-} from '/help/wage.js';
+import { toFen, yuan } from '/help/wage.js';
 
 const PATH = '/api/v1/wage-cases';
 const DRAFT_KEY = 'swn.help.draft.v1';
@@ -38,8 +40,7 @@ const form = $('help-form');
 const rows = $('workers');
 const submitBtn = $('submit');
 const pageMsg = $('page-msg');
-
-
+const results = keptList(RESULTS_KEY);
 
 function load(key, fallback) {
 	try {
@@ -174,17 +175,17 @@ function saveDraft() {
 	    savedAt: new Date().toISOString() });
 }
 
-let unitWanted = '';            /* a unit_id restored before the list came */
-
+/* A unit restored before the list came is chosen once it comes. */
 function restoreValues(values) {
 	for (const [name, value] of Object.entries(values)) {
 		const c = form.querySelector(`[name="${CSS.escape(name)}"]`);
 		if (!c)
 			continue;
 		c.value = value;
-		if (name === 'unit_id' && c.value !== value)
-			unitWanted = value;
+		if (c.tagName === 'SELECT' && c.value !== value)
+			c.dataset.wanted = value;
 	}
+	refreshCounters(form);
 	updateTotal();
 }
 
@@ -206,18 +207,9 @@ form.addEventListener('change', saveDraft);
 
 /* ---- Units ---- */
 
-async function loadUnits() {
-	const sel = $('h-unit');
-	let items = [];
-	try {
-		const r = await cachedGet('/api/v1/units');
-		items = (r.data && r.data.items) || [];
-	} catch (err) {
-		say(pageMsg, err.network ? '没有网络，无法加载工会列表。请联网后刷新页面。' :
-		    `无法加载工会列表：${err.message}`, 'error');
-		return;
-	}
-	/* Tree order, children indented under their parent. */
+/* The units in tree order, children indented under their parent. */
+function unitOptions(data) {
+	const items = (data && data.items) || [];
 	const ids = new Set(items.map((u) => u.id));
 	const kids = new Map();
 	for (const u of items) {
@@ -226,85 +218,24 @@ async function loadUnits() {
 			kids.set(p, []);
 		kids.get(p).push(u);
 	}
-	const keep = sel.value || unitWanted;
-	while (sel.options.length > 1)
-		sel.remove(1);
+	const out = [];
 	const seen = new Set();
 	const walk = (parent, depth) => {
 		for (const u of (kids.get(parent) || []).sort((a, b) => a.id - b.id)) {
 			if (seen.has(u.id))
 				continue;
 			seen.add(u.id);
-			sel.append(new Option('　'.repeat(depth) + u.name, String(u.id)));
+			out.push([u.id, '　'.repeat(depth) + u.name]);
 			walk(u.id, depth + 1);
 		}
 	};
 	walk(null, 0);
-	sel.value = keep;
-	if (sel.value === keep)
-		unitWanted = '';
+	return out;
 }
 
-/* ---- The body, as the API wants it ---- */
-
-function buildBody() {
-	const body = readForm(form);
-	if (body.employer_credit_code)
-		body.employer_credit_code = body.employer_credit_code.toUpperCase();
-	if (body.reporter && body.reporter.phone)
-		body.reporter.phone = digitsOnly(body.reporter.phone);
-	for (const w of body.workers || []) {
-		if (!w)
-			continue;
-		if (w.id_number)
-			w.id_number = w.id_number.replace(/\s/g, '').toUpperCase();
-		if (w.phone)
-			w.phone = digitsOnly(w.phone);
-		if (w.amount_owed !== undefined)
-			w.amount_owed = normalizeAmount(w.amount_owed);
-	}
-	return body;
-}
-
-/*
- * Without a network the server cannot look at the form now: check here
- * what can be checked, so the person fixes it while still at hand. With a
- * network the server's answer is the only judge.
- */
-function localProblems(body) {
-	const errors = [];
-	const need = (field, message) => errors.push({ field, code: 'required', message });
-	if (!body.unit_id)
-		need('unit_id', '请选择所属工会');
-	if (!body.employer_name)
-		need('employer_name', '请填写欠薪单位');
-	if (!body.industry)
-		need('industry', '请选择行业');
-	if (!body.reporter || !body.reporter.name)
-		need('reporter.name', '请填写联系人姓名');
-	if (!body.reporter || !body.reporter.phone)
-		need('reporter.phone', '请填写联系人手机号');
-	else if (!phoneOk(body.reporter.phone))
-		errors.push({ field: 'reporter.phone', code: 'format', message: '手机号格式不正确' });
-	workerRows().forEach((li, i) => {
-		const w = (body.workers || [])[i] || {};
-		const at = (f) => `workers[${i}].${f}`;
-		if (!w.name)
-			need(at('name'), '请填写姓名');
-		if (w.id_number) {
-			const p = idNumberProblem(w.id_number);
-			if (p)
-				errors.push({ field: at('id_number'), ...p });
-		}
-		if (w.phone && !phoneOk(w.phone))
-			errors.push({ field: at('phone'), code: 'format', message: '手机号格式不正确' });
-		if (!w.amount_owed)
-			need(at('amount_owed'), '请填写被欠金额');
-		else if (!toFen(w.amount_owed))
-			errors.push({ field: at('amount_owed'), code: 'format',
-			    message: '金额应为数字，最多两位小数，例如 3500 或 3500.50' });
-	});
-	return errors;
+function loadUnits() {
+	return loadOptions($('h-unit'), { path: '/api/v1/units', what: '工会列表',
+	    options: unitOptions });
 }
 
 /* ---- Results, pending submissions, the form ---- */
@@ -313,16 +244,10 @@ function pendingList() {
 	return load(PENDING_KEY, []);
 }
 
-function resultList() {
-	return load(RESULTS_KEY, []);
-}
-
 function addResult(data, body) {
-	const list = resultList().filter((r) => r.reference !== data.reference);
-	list.push({ reference: data.reference, tracking_code: data.tracking_code,
+	results.add({ reference: data.reference, tracking_code: data.tracking_code,
 	    status_label: data.status_label, employer_name: body?.employer_name || '',
-	    at: new Date().toISOString() });
-	store(RESULTS_KEY, list);
+	    at: new Date().toISOString() }, (r) => r.reference === data.reference);
 }
 
 function removePending(id) {
@@ -331,48 +256,98 @@ function removePending(id) {
 
 function resultCard(r) {
 	const track = `/help/track.html?reference=${encodeURIComponent(r.reference)}`;
-	const done = el('button', { type: 'button', class: 'btn secondary block' },
-	    '我已记下');
-	done.addEventListener('click', () => {
-		store(RESULTS_KEY, resultList().filter((x) => x.reference !== r.reference));
-		render();
+	const card = onceCard({
+		title: '✓ 求助已提交',
+		intro: r.employer_name ?
+		    [el('p', { class: 'muted', text: `欠薪单位：${r.employer_name}` })] : [],
+		items: [
+			{ label: '案件编号', value: r.reference, attr: 'data-reference' },
+			{ label: '查询码', value: r.tracking_code, attr: 'data-tracking-code' },
+		],
+		note: '请截图或抄下，查询进度需要这两项',
+		fileName: `欠薪求助-${r.reference}.png`,
+		extra: [el('p', {}, el('a', { class: 'btn block', href: track }, '查询办理进度'))],
+		onDiscard: () => {
+			results.remove((x) => x.reference === r.reference);
+			render();
+			$('new-form').focus();
+		},
 	});
-	return el('section', { class: 'card result', 'data-result': r.reference,
-	    'aria-label': '提交结果' },
-	    el('h2', { class: 'result-title', text: '✓ 求助已提交' }),
-	    r.employer_name ? el('p', { class: 'muted', text: `欠薪单位：${r.employer_name}` }) : null,
-	    el('p', { class: 'code-label', text: '案件编号' }),
-	    el('p', { class: 'code-big', 'data-reference': '', text: r.reference }),
-	    el('p', { class: 'code-label', text: '查询码' }),
-	    el('p', { class: 'code-big', 'data-tracking-code': '', text: r.tracking_code }),
-	    el('p', { class: 'msg warn keep-note', text: '请截图或抄下，查询进度需要这两项' }),
-	    el('p', {}, el('a', { class: 'btn block', href: track }, '查询办理进度')),
-	    done);
+	card.dataset.result = r.reference;
+	return card;
+}
+
+/* Where a waiting submission stands, from its outbox entry. */
+function stateOf(p, box) {
+	const e = box.pending.find((x) => x.id === p.id);
+	if (navigator.onLine === false)
+		return 'offline';
+	return (e && e.state) || 'new';
+}
+
+const STATE_WORD = {
+	offline: '等待网络',
+	unanswered: '已发出，等待回复',
+	busy: '稍后自动重试',
+	auth: '等待登录',
+	new: '正在提交',
+};
+
+function renderQueued(pending) {
+	$('queued').hidden = pending.length === 0;
+	if (!pending.length)
+		return;
+	const box = outboxState();
+	const states = pending.map((p) => stateOf(p, box));
+	const title = $('queued-title');
+	const text = $('queued-text');
+	if (states.includes('unanswered')) {
+		title.textContent = '已发出，正在确认是否提交成功';
+		text.textContent = `${queuedText('unanswered')}确认后这里会显示案件编号和查询码。`;
+	} else if (states.every((s) => s === 'offline')) {
+		title.textContent = '已保存，联网后自动提交';
+		text.textContent = '您的求助已经保存在这部手机上。有网络时会自动提交，' +
+		    '提交成功后这里会显示案件编号和查询码。';
+	} else {
+		title.textContent = '已保存，正在提交';
+		text.textContent = states.includes('busy') ? queuedText('server') :
+		    '您的求助已经保存在这部手机上，正在提交，成功后这里会显示案件编号和查询码。';
+	}
+	const ql = $('queued-list');
+	ql.textContent = '';
+	pending.forEach((p, i) => {
+		ql.append(el('li', { 'data-state': states[i] },
+		    el('div', { class: 'name', text: p.body?.employer_name || '欠薪求助' }),
+		    el('div', { class: 'muted', 'data-saved-at': '',
+		        text: `${(p.body?.workers || []).length} 人 · 保存于 ` +
+			    `${formatTime(p.createdAt, 'short')} · ${STATE_WORD[states[i]]}` })));
+	});
 }
 
 let formOpen = false;            /* "填写新的求助" was pressed */
 
+let shownResults = null;          /* what the results box shows now */
+
+/*
+ * Draws the answers and the waiting submissions. The form itself is only
+ * hidden or shown by what the person does (submitting, "填写新的求助"),
+ * never by a delivery: a redraw leaves it, its content and the focus alone.
+ */
 function render() {
-	const results = resultList();
+	const list = results.list();
 	const pending = pendingList();
-	const box = $('results');
-	box.textContent = '';
-	for (const r of results)
-		box.append(resultCard(r));
-
-	$('queued').hidden = pending.length === 0;
-	const ql = $('queued-list');
-	ql.textContent = '';
-	for (const p of pending) {
-		ql.append(el('li', {},
-		    el('div', { class: 'name', text: p.body?.employer_name || '欠薪求助' }),
-		    el('div', { class: 'muted',
-		        text: `${(p.body?.workers || []).length} 人 · 保存于 ${p.createdAt.slice(0, 16).replace('T', ' ')}` })));
+	const key = list.map((r) => r.reference).join(',');
+	if (key !== shownResults) {
+		const box = $('results');
+		box.textContent = '';
+		for (const r of list)
+			box.append(resultCard(r));
+		shownResults = key;
 	}
-
-	const busy = results.length > 0 || pending.length > 0;
-	$('form-box').hidden = busy && !formOpen;
-	$('new-box').hidden = !busy || formOpen;
+	renderQueued(pending);
+	const waiting = list.length > 0 || pending.length > 0;
+	$('form-box').hidden = waiting && !formOpen;
+	$('new-box').hidden = !waiting || formOpen;
 }
 
 $('new-form').addEventListener('click', () => {
@@ -386,13 +361,27 @@ function resetForm() {
 	setRowCount(1);
 	clearProblem(form);
 	store(DRAFT_KEY, null);
+	refreshCounters(form);
 	updateTotal();
 }
 
+/* Does the form hold another case, being typed or kept as a draft? */
+function formInUse() {
+	return form.contains(document.activeElement) ||
+	    Object.keys(draftValues()).length > 0;
+}
+
 /* A submission the server refused after it had waited: back into the
- * form, with the server's messages under the fields. */
+ * form, with the server's messages under the fields; or, while another
+ * case is being typed, left in the badge's "需要处理" for later. */
 function restoreRefused(p, problem) {
 	removePending(p.id);
+	if (formInUse()) {
+		render();
+		say(pageMsg, '之前保存的一份求助没有被接受，请在页面顶部“需要处理”中查看。',
+		    'error');
+		return;
+	}
 	dropFailed(p.id);
 	resetForm();
 	setRowCount((p.body.workers || []).length || 1);
@@ -427,12 +416,14 @@ window.addEventListener('outbox:sent', (e) => {
 		return;
 	addResult(data, p.body);
 	removePending(p.id);
-	formOpen = false;
 	render();
-	say(pageMsg, '之前保存的求助已经提交成功。', 'ok');
-	document.querySelector(`[data-result="${CSS.escape(data.reference)}"]`)
-	    ?.scrollIntoView({ block: 'start' });
+	say(pageMsg, '之前保存的求助已经提交成功，案件编号和查询码见下方。', 'ok');
 });
+
+/* The outbox tried again, or the network came or went: say where the
+ * waiting submissions stand. */
+window.addEventListener('outbox:change', () => renderQueued(pendingList()));
+window.addEventListener('offline', () => renderQueued(pendingList()));
 
 window.addEventListener('outbox:failed', (e) => {
 	const { entry, error } = e.detail;
@@ -464,7 +455,6 @@ async function reconcile() {
 			if (r.data && r.data.reference) {
 				addResult(r.data, p.body);
 				removePending(p.id);
-				formOpen = false;
 				render();
 			}
 		} catch (err) {
@@ -481,7 +471,7 @@ async function reconcile() {
 
 window.addEventListener('online', () => reconcile());
 window.addEventListener('storage', (e) => {
-	if (e.key === 'swn.outbox.v1' || e.key === PENDING_KEY || e.key === RESULTS_KEY)
+	if (e.key === PENDING_KEY || e.key === RESULTS_KEY)
 		reconcile();
 });
 setInterval(() => {
@@ -495,22 +485,14 @@ form.addEventListener('submit', async (e) => {
 	e.preventDefault();
 	if (submitBtn.disabled)
 		return;
-	clearProblem(form);
 	say(pageMsg, '');
 	dropEmptyRows();
 	saveDraft();
-	const body = buildBody();
-
-	if (navigator.onLine === false) {
-		const errors = localProblems(body);
-		if (errors.length) {
-			showProblem(form, { detail: `有 ${errors.length} 处需要修改`, errors });
-			return;
-		}
-	}
-
-	submitBtn.disabled = true;
-	submitBtn.textContent = '正在提交…';
+	/* Every problem the phone can see, all at once, in the server's words. */
+	if (!checkForm(form))
+		return;
+	const body = readForm(form);
+	const done = busy(submitBtn);
 	try {
 		const r = await submit(PATH, body,
 		    { label: `欠薪求助 ${body.employer_name || ''}`.trim() });
@@ -519,24 +501,18 @@ form.addEventListener('submit', async (e) => {
 			list.push({ id: r.entry.id, key: r.entry.idempotencyKey,
 			    path: r.entry.path, body, createdAt: r.entry.createdAt });
 			store(PENDING_KEY, list);
-			resetForm();
-			formOpen = false;
-			render();
-			if (r.reason === 'server')
-				say(pageMsg, '系统繁忙，求助已保存在本机，稍后会自动重试提交。', 'warn');
 		} else {
 			addResult(r.data, body);
-			resetForm();
-			formOpen = false;
-			render();
 		}
+		resetForm();
+		formOpen = false;
+		render();
 		window.scrollTo(0, 0);
 	} catch (err) {
 		/* Signed in as a volunteer, a unit outside their own is refused. */
 		showProblem(form, err, { codeFields: { forbidden: 'unit_id' } });
 	} finally {
-		submitBtn.disabled = false;
-		submitBtn.textContent = '提交求助';
+		done();
 	}
 });
 

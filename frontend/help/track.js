@@ -4,7 +4,7 @@
  * changed, and nothing else. ?reference= fills in the reference (the link
  * on the intake page's answer). The code never goes into the address.
  */
-import { api, clearProblem, showProblem } from '/assets/api.js';
+import { api, busy, checkForm, showProblem } from '/assets/api.js';
 import { when } from '/help/wage.js';
 
 const $ = (id) => document.getElementById(id);
@@ -34,13 +34,13 @@ function show(data) {
 
 form.addEventListener('submit', async (e) => {
 	e.preventDefault();
-	clearProblem(form);
 	$('track-result').hidden = true;
 	const reference = form.elements.reference.value.trim().toUpperCase();
 	const code = form.elements.code.value.replace(/[\s-]/g, '').toUpperCase();
 	form.elements.reference.value = reference;
-	button.disabled = true;
-	button.textContent = '正在查询…';
+	if (!checkForm(form))
+		return;
+	const done = busy(button);
 	try {
 		const q = new URLSearchParams({ reference, code });
 		show(await api('GET', `/api/v1/wage-cases/track?${q}`));
@@ -52,8 +52,7 @@ form.addEventListener('submit', async (e) => {
 		else
 			showProblem(form, err);
 	} finally {
-		button.disabled = false;
-		button.textContent = '查询';
+		done();
 	}
 });
 

@@ -3,7 +3,7 @@
  * the sid cookie the other pages use. Then on to ?next= when it points
  * into this site, else to the home of the user's role.
  */
-import { api, clearCache, clearProblem, showProblem } from '/assets/api.js';
+import { api, busy, checkForm, clearCache, showProblem } from '/assets/api.js';
 
 const form = document.getElementById('login-form');
 const button = form.querySelector('button[type="submit"]');
@@ -38,13 +38,13 @@ document.getElementById('login-show').addEventListener('change', (e) => {
 
 form.addEventListener('submit', async (e) => {
 	e.preventDefault();
-	clearProblem(form);
+	if (!checkForm(form))
+		return;
 	const body = {
 		username: form.elements.username.value.trim(),
 		password: password.value,
 	};
-	button.disabled = true;
-	button.textContent = '正在登录…';
+	const done = busy(button);
 	try {
 		const r = await api('POST', '/api/v1/auth/login', body);
 		clearCache();
@@ -68,6 +68,5 @@ form.addEventListener('submit', async (e) => {
 			showProblem(form, err);
 		}
 	}
-	button.disabled = false;
-	button.textContent = '登录';
+	done();
 });

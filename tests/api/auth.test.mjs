@@ -193,3 +193,15 @@ test('lockout: a successful login clears the failures', async () => {
   // 8 failures in 15 minutes, but only 4 since the success.
   await login(u.username, u.password);
 });
+
+test('lockout under concurrency: of 12 simultaneous wrong passwords, at most 5 are checked', async () => {
+  const u = await createUser({ role: 'staff' });
+  const answers = await Promise.all(Array.from({ length: 12 },
+    () => loginRes(u.username, 'wrong-password-123')));
+  const by = (s) => answers.filter((a) => a.status === s).length;
+  assert.equal(by(401), 5, `answers: ${answers.map((a) => a.status)}`);
+  assert.equal(by(429), 7);
+  for (const a of answers.filter((x) => x.status === 429)) assert.equal(a.json.code, 'locked');
+  // And the right password is refused too while locked.
+  assertProblem(await loginRes(u.username, u.password), 429, 'locked');
+});

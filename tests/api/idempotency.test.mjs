@@ -165,3 +165,30 @@ test('a failed request is not stored: the same key runs again', async () => {
   assert.equal(r3.status, 201, show(r3));
   assert.equal((await unitsWithCode(good.code)).length, 1);
 });
+
+test('no replay to a caller whose role changed since: 409, and still one record', async () => {
+  const admin = await adminToken();
+  const { district } = await seededUnits();
+  const u = await createUser({ role: 'staff', unit_id: district.id }, { signIn: true });
+  const key = `rights-${Date.now()}`;
+  const body = {
+    employer_name: '权限变更测试企业', industry: 'services',
+    reporter: { name: '张三', phone: '13812345678' },
+    workers: [{ name: '李四', id_number: '320402198001010119', amount_owed: 10 }],
+  };
+  const first = await api('POST', '/wage-cases', { token: u.token, body, headers: { 'Idempotency-Key': key } });
+  assert.equal(first.status, 201, show(first));
+  assert.equal(first.json.workers[0].id_number, '320402198001010119', 'staff saw it in full');
+  const again = await api('POST', '/wage-cases', { token: u.token, body, headers: { 'Idempotency-Key': key } });
+  assert.equal(again.text, first.text, 'replayed while nothing changed');
+  const patched = await api('PATCH', `/users/${u.user.id}`, {
+    token: admin, body: { role: 'volunteer' }, headers: { 'If-Match': u.etag },
+  });
+  assert.equal(patched.status, 200, show(patched));
+  const after = await api('POST', '/wage-cases', { token: u.token, body, headers: { 'Idempotency-Key': key } });
+  assertProblem(after, 409, 'idempotency_rights_changed');
+  assert.ok(!after.text.includes('320402198001010119'), 'nothing of the stored answer');
+  const list = await api('GET', `/wage-cases?q=${encodeURIComponent('权限变更测试企业')}`, { token: admin });
+  assert.deepEqual(list.json.items.map((c) => c.id).filter((id) => id >= first.json.id), [first.json.id],
+    'one record');
+});

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-	ADMIN_PASSWORD, allUsers, apiLogin, assertNoHorizontalScroll, eventually,
+	ADMIN_PASSWORD, allUsers, apiCall, apiLogin, assertNoHorizontalScroll, eventually,
 	launch, phone, requireEnv, screenshot, signIn, textOf, uniqueName, units,
 	url, watchConsole,
 } from './lib.mjs';
@@ -71,22 +71,40 @@ test('the page lists users and units and fits a phone', async () => {
 	await screenshot(page, 'admin-admin');
 });
 
-test('a bad username shows the server\'s message under the username', async () => {
+/* What the server says about a user body, straight from the API. */
+async function serverErrors(body) {
+	const r = await apiCall(adminToken, 'POST', '/api/v1/users', {
+		display_name: '测试工作人员', role: 'staff', unit_id: 1, ...body,
+	});
+	assert.equal(r.status, 400, JSON.stringify(r.data));
+	return Object.fromEntries(r.data.errors.map((e) => [e.field, e.message]));
+}
+
+/* Counts the POSTs to /users the page makes from now on. */
+function watchPosts() {
+	const posts = [];
+	page.on('request', (r) => {
+		if (r.method() === 'POST' && r.url().endsWith('/api/v1/users'))
+			posts.push(r);
+	});
+	return posts;
+}
+
+test('a bad username is caught on the phone, in the server\'s words', async () => {
+	const posts = watchPosts();
 	await fillUser('A B');
-	const res = await postUsers(() => page.getByRole('button', { name: '创建用户' }).click());
-	assert.equal(res.status(), 400);
-	assert.match(res.headers()['content-type'], /application\/problem\+json/);
-	const problem = await res.json();
-	const err = problem.errors.find((e) => e.field === 'username');
-	assert.ok(err && err.message, 'the server names the username field');
+	await page.getByRole('button', { name: '创建用户' }).click();
+	const server = await serverErrors({ username: 'A B', password: 'admin-test-pw-1' });
+	assert.ok(server.username, 'the server names the username field');
 
 	const shown = fieldErrors('用户名');
-	await eventually(async () => (await textOf(shown)) === err.message,
-	    { message: `"${err.message}" under the username` });
+	await eventually(async () => (await textOf(shown)) === server.username,
+	    { message: `"${server.username}" under the username` });
 	assert.ok(await shown.first().isVisible());
 	assert.equal(await page.getByLabel('用户名').getAttribute('aria-invalid'), 'true');
-	/* Nothing else is flagged, and nothing went to the outbox. */
+	/* Nothing else is flagged, nothing was sent, nothing is in the outbox. */
 	assert.equal(await page.locator('[aria-invalid="true"]').count(), 1);
+	assert.equal(posts.length, 0);
 	assert.ok(await page.locator('[data-outbox]').isHidden());
 	await assertNoHorizontalScroll(page, 'admin with errors');
 	await screenshot(page, 'admin-bad-username');
@@ -94,19 +112,21 @@ test('a bad username shows the server\'s message under the username', async () =
 });
 
 test('several bad fields are all shown at once', async () => {
+	const posts = watchPosts();
 	await fillUser('Bad Name', 'short');
-	const res = await postUsers(() => page.getByRole('button', { name: '创建用户' }).click());
-	assert.equal(res.status(), 400);
-	const problem = await res.json();
-	const fields = problem.errors.map((e) => e.field).sort();
-	assert.deepEqual(fields, ['password', 'username'], 'the server lists both fields');
-	for (const e of problem.errors) {
-		const control = page.locator(`[name="${e.field}"]`);
-		assert.equal(await control.getAttribute('aria-invalid'), 'true', e.field);
+	await page.getByRole('button', { name: '创建用户' }).click();
+	const server = await serverErrors({ username: 'Bad Name', password: 'short' });
+	assert.deepEqual(Object.keys(server).sort(), ['password', 'username'],
+	    'the server lists both fields');
+	await eventually(async () => (await page.locator('[aria-invalid="true"]').count()) === 2,
+	    { message: 'both fields are flagged' });
+	for (const field of ['username', 'password']) {
+		const control = page.locator(`[name="${field}"]`);
+		assert.equal(await control.getAttribute('aria-invalid'), 'true', field);
 	}
-	assert.equal(await textOf(fieldErrors('初始密码')),
-	    problem.errors.find((e) => e.field === 'password').message);
-	assert.equal(await page.locator('[aria-invalid="true"]').count(), 2);
+	assert.equal(await textOf(fieldErrors('初始密码')), server.password);
+	assert.equal(await textOf(fieldErrors('用户名')), server.username);
+	assert.equal(posts.length, 0);
 	await screenshot(page, 'admin-two-errors');
 });
 

@@ -206,7 +206,7 @@ test('an employer signs up with two positions; the form names a bad field', asyn
 	const err = page.locator('.field').filter({ has: page.locator('[name="credit_code"]') })
 	    .locator('.field-error');
 	await err.waitFor();
-	assert.match(await err.innerText(), /校验位/);
+	assert.match(await err.innerText(), /统一社会信用代码/);
 	await screenshot(page, 'employer-form');
 
 	await page.getByLabel('统一社会信用代码').fill(creditCode());

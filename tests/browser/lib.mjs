@@ -169,3 +169,15 @@ export async function textOf(locator) {
 		return '';
 	return ((await locator.first().textContent()) || '').trim();
 }
+
+/*
+ * "我已记下" on a shown-once card, confirmed both times it asks (api.js
+ * onceCard): the codes are gone from the phone afterwards.
+ */
+export async function discardCodes(page, card = page) {
+	await card.getByRole('button', { name: '我已记下' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: '已记下' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: '确定删除' }).click();
+	/* Gone from the page, not only closed: the card goes right after. */
+	await page.locator('dialog[data-confirm]').waitFor({ state: 'detached' });
+}

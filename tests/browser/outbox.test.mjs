@@ -85,13 +85,16 @@ test('a user created offline is sent once when the network returns', async () =>
 	await context.close();
 });
 
-test('a lost answer is retried with the same key and not duplicated', async () => {
+test('a lost answer is said to be one, and retried with the same key, once', async () => {
 	/* Without the service worker, so that page.route sees every request. */
 	const context = await phone(browser, { serviceWorkers: 'block' });
 	await signIn(context, 'admin', ADMIN_PASSWORD);
 	const page = await context.newPage();
 	await openAdmin(page);
 
+	/* The retry waits until the test has seen what the page says. */
+	let release;
+	const gate = new Promise((r) => { release = r; });
 	const posts = [];
 	await page.route('**/api/v1/users', async (route) => {
 		const req = route.request();
@@ -104,6 +107,7 @@ test('a lost answer is retried with the same key and not duplicated', async () =
 			assert.equal(res.status(), 201, 'the first try was taken');
 			return route.abort('connectionreset');
 		}
+		await gate;
 		return route.continue();
 	});
 
@@ -114,16 +118,25 @@ test('a lost answer is retried with the same key and not duplicated', async () =
 	await lost;
 	await eventually(async () => (await badgeCount(page)) === '待发送 1 条',
 	    { message: 'the unanswered record waits in the outbox' });
-	assert.match(await textOf(page.locator('#user-form-ok')), /保存在本机/);
+	/* Online all along: not "no network", but "sent, waiting for the answer". */
+	const note = page.locator('[data-outbox] [data-outbox-state]');
+	assert.equal(await note.getAttribute('data-outbox-state'), 'unanswered');
+	assert.match(await textOf(note), /已发出/);
+	assert.doesNotMatch(await textOf(page.locator('[data-outbox]')), /没有网络/);
+	assert.match(await textOf(page.locator('#user-form-ok')), /没有收到服务器的回复/);
 	assert.equal(await countUsers(username), 1, 'the server has it already');
+	await screenshot(page, 'outbox-unanswered');
 
+	/* It checks again by itself, with the same key. */
 	const replay = page.waitForResponse((r) => r.request().method() === 'POST' &&
-	    r.url().endsWith('/api/v1/users'));
-	await page.getByRole('button', { name: '立即发送' }).click();
+	    r.url().endsWith('/api/v1/users'), { timeout: 45000 });
+	release();
 	const res = await replay;
 	assert.ok(res.status() === 201, `the retry is answered 201 (got ${res.status()})`);
 	assert.equal(res.headers()['idempotent-replayed'], 'true',
 	    'the server replays the first answer');
+	await eventually(async () => /已发送/.test(await textOf(page.locator('[data-outbox]'))),
+	    { message: 'the badge reports the delivery' });
 	await page.locator('[data-outbox]').waitFor({ state: 'hidden' });
 
 	assert.equal(posts.length, 2);
@@ -139,8 +152,9 @@ test('a record refused after reconnecting is kept for a person to fix', async ()
 	const page = await context.newPage();
 	await openAdmin(page);
 
+	/* A name already taken: only the server can know. */
 	await context.setOffline(true);
-	await fillUser(page, 'A B');
+	await fillUser(page, 'admin');
 	await page.getByRole('button', { name: '创建用户' }).click();
 	await eventually(async () => (await badgeCount(page)) === '待发送 1 条');
 
@@ -148,8 +162,8 @@ test('a record refused after reconnecting is kept for a person to fix', async ()
 	    r.url().endsWith('/api/v1/users'));
 	await context.setOffline(false);
 	const res = await answer;
-	assert.equal(res.status(), 400);
-	const message = (await res.json()).errors.find((e) => e.field === 'username').message;
+	assert.equal(res.status(), 409);
+	const message = (await res.json()).detail;
 
 	/* Out of the queue, but still on screen with what was typed. */
 	const failed = page.locator('[data-outbox-failed]');
@@ -158,14 +172,14 @@ test('a record refused after reconnecting is kept for a person to fix', async ()
 	assert.equal(await page.locator('[data-outbox-count]').count(), 0, 'nothing pending');
 	await failed.locator('summary').click();
 	const item = failed.locator('li').first();
-	assert.match(await item.innerText(), /A B/);
+	assert.match(await item.innerText(), /admin/);
 	assert.match(await item.innerText(), new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
 	assert.doesNotMatch(await item.innerText(), /offline-pass-123/, 'the password is not shown');
 	await screenshot(page, 'outbox-needs-attention');
 
 	/* Put back into the form, with the server's message under the field. */
 	await item.getByRole('button', { name: '放回表单修改' }).click();
-	assert.equal(await page.getByLabel('用户名').inputValue(), 'A B');
+	assert.equal(await page.getByLabel('用户名').inputValue(), 'admin');
 	assert.equal(await page.getByLabel('初始密码').inputValue(), 'offline-pass-123');
 	assert.equal(await page.getByLabel('用户名').getAttribute('aria-invalid'), 'true');
 	assert.equal(await textOf(page.locator('.field').filter({ has: page.getByLabel('用户名') })

@@ -104,7 +104,7 @@ async function move(label, expectStatus, note) {
 	await page.locator('#action-buttons').getByRole('button', { name: label, exact: true }).click();
 	if (label === '结案' || label === '不予受理') {
 		/* Final moves are asked about once more. */
-		await page.getByRole('button', { name: `确定${label}` }).click();
+		await page.getByRole('dialog').getByRole('button', { name: `确定${label}` }).click();
 	}
 	const res = await answer;
 	assert.equal(res.status(), 200, `${label}: ${await res.text()}`);
@@ -195,11 +195,14 @@ test('the admin home links to the cases; a case goes from received to closed', a
 	assert.deepEqual(await actionButtons(), ['结案']);
 	assert.ok(await page.locator('#recovery').isVisible(), 'still open for money while resolved');
 
-	/* 结案 asks first; 取消 keeps the case as it is. */
+	/* 结案 asks first, naming what is still owed; 取消 keeps the case. */
 	await page.locator('#action-buttons').getByRole('button', { name: '结案', exact: true }).click();
-	assert.ok(await page.locator('#confirm-box').isVisible());
+	const dialog = page.getByRole('dialog');
+	await dialog.waitFor();
+	assert.match(await dialog.innerText(), /仍有 3,500\.25 元未追回，确定结案？/);
 	await screenshot(page, 'admin-case-confirm');
-	await page.getByRole('button', { name: '取消' }).click();
+	await dialog.getByRole('button', { name: '取消' }).click();
+	await dialog.waitFor({ state: 'detached' });
 	assert.deepEqual(await actionButtons(), ['结案']);
 	assert.equal(await statusLabel(), '已解决');
 

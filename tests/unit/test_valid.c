@@ -650,9 +650,11 @@ static void
 test_valid_message(void **state)
 {
 	(void)state;
-	assert_string_equal(valid_message("required"), "请填写%s");
-	assert_string_equal(valid_message("checksum"), "%s校验位错误");
-	assert_string_equal(valid_message("no_such_code"), "%s有误");
+	/* The generic texts of the dictionary (messages.c). */
+	assert_string_equal(valid_message("required"), "请填写{label}");
+	assert_string_equal(valid_message("checksum"),
+			    "{label}最后一位不对，请核对");
+	assert_string_equal(valid_message("no_such_code"), "{label}有误");
 }
 
 static void
@@ -1212,7 +1214,8 @@ test_object_string_min_and_check(void **state)
 	    check("{\"name\":\"a\",\"code\":\"Ab\"," WORKERS_OK "}", &p, &e),
 	    -1);
 	assert_code(err_code(&e, "code"), "format");
-	assert_string_equal(err_msg(&e, "code"), "代码格式不正确");
+	assert_string_equal(err_msg(&e, "code"),
+			    "代码格式不正确，请按提示填写");
 	assert_null(p.code);
 	verrs_free(&e);
 	assert_int_equal(
@@ -1318,7 +1321,8 @@ test_object_money(void **state)
 		  &e),
 	    -1);
 	assert_code(err_code(&e, "amount"), "decimals");
-	assert_string_equal(err_msg(&e, "amount"), "金额最多保留两位小数");
+	assert_string_equal(err_msg(&e, "amount"),
+			    "金额最多两位小数（到分），例如 3500.50");
 	assert_true((p.has & VBIT(F_AMOUNT)) == 0);
 	verrs_free(&e);
 	assert_int_equal(
@@ -1348,7 +1352,12 @@ test_object_date_id_phone_credit(void **state)
 	assert_code(err_code(&e, "phone"), "format");
 	assert_code(err_code(&e, "credit_code"), "checksum");
 	assert_string_equal(err_msg(&e, "credit_code"),
-			    "统一社会信用代码校验位错误");
+			    "统一社会信用代码最后一位不对，请对照营业执照核对");
+	assert_string_equal(
+	    err_msg(&e, "id_number"),
+	    "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X");
+	assert_string_equal(err_msg(&e, "birth"),
+			    "出生日期应为日期，写成 年-月-日，例如 2026-01-15");
 	assert_int_equal(p.has, VBIT(F_NAME) | VBIT(F_WORKERS));
 	verrs_free(&e);
 
@@ -1358,7 +1367,8 @@ test_object_date_id_phone_credit(void **state)
 		  &p, &e),
 	    -1);
 	assert_code(err_code(&e, "id_number"), "checksum");
-	assert_string_equal(err_msg(&e, "id_number"), "身份证号校验位错误");
+	assert_string_equal(err_msg(&e, "id_number"),
+			    "身份证号最后一位不对，请核对（最后一位可能是 X）");
 	verrs_free(&e);
 
 	assert_int_equal(
@@ -1393,7 +1403,7 @@ test_object_enum(void **state)
 	    check("{\"name\":\"a\",\"kind\":\"city\"," WORKERS_OK "}", &p, &e),
 	    -1);
 	assert_code(err_code(&e, "kind"), "enum");
-	assert_string_equal(err_msg(&e, "kind"), "类型的取值不在允许范围内");
+	assert_string_equal(err_msg(&e, "kind"), "请从可选项中选择类型");
 	assert_true((p.has & VBIT(F_KIND)) == 0);
 	verrs_free(&e);
 	/* Enum values are exact: no case folding. */
@@ -1516,8 +1526,9 @@ test_object_nested_paths_every_error(void **state)
 	assert_code(err_code(&e, "workers[0].name"), "required");
 	assert_code(err_code(&e, "workers[1].amount_owed"), "out_of_range");
 	assert_code(err_code(&e, "workers[2].phone"), "format");
-	assert_string_equal(err_msg(&e, "workers[2].phone"),
-			    "手机号格式不正确");
+	assert_string_equal(
+	    err_msg(&e, "workers[2].phone"),
+	    "手机号应为 11 位数字，以 1 开头，例如 13912345678");
 	assert_code(err_code(&e, "workers[2].amount_owed"), "decimals");
 	assert_int_equal(p.has, 0);
 	/* The items are still laid out, with what was valid in them. */

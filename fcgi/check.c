@@ -1,0 +1,214 @@
+/*
+ * swn-worker check-stats [CAMPAIGN_ID]: every figure of every unit,
+ * computed twice and compared (issue "The statistics table").
+ *
+ * The first way is the one GET /stats uses (stats_compute()).  The second
+ * shares nothing with it but the rules: it reads the raw records once, row
+ * by row, decides in C whether each counts, and adds it to its unit and
+ * every ancestor (a unit's figures include its subtree).  A difference
+ * means one of the two is wrong; the command prints each one and exits 1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "stats.h"
+
+struct unit_acc {
+	int64_t id;
+	char *path;
+	int64_t v[ST__MAX];
+};
+
+struct tally {
+	struct unit_acc *u;
+	size_t n;
+	const char *from, *to;
+};
+
+SQL(sql_units, "SELECT id, path FROM units ORDER BY id");
+SQL(sql_campaigns, "SELECT id, DATE_FORMAT(from_date, '%Y-%m-%d'), "
+		   "DATE_FORMAT(to_date, '%Y-%m-%d') FROM campaigns "
+		   "WHERE ? = 0 OR id = ? ORDER BY id");
+
+/* Adds x to row c of the unit at path and of each of its ancestors. */
+static void
+add(struct tally *t, const char *path, enum stat_code c, int64_t x)
+{
+	size_t i, len;
+
+	for (i = 0; i < t->n; i++) {
+		len = strlen(t->u[i].path);
+		if (strncmp(path, t->u[i].path, len) == 0) {
+			if (t->u[i].v[c] == STAT_NONE)
+				t->u[i].v[c] = 0;
+			t->u[i].v[c] += x;
+		}
+	}
+}
+
+static int
+in_period(const struct tally *t, const char *day)
+{
+	return day != NULL && strcmp(day, t->from) >= 0 &&
+	       strcmp(day, t->to) <= 0;
+}
+
+/* Rows every tally has even without a record: they are 0, not missing. */
+static void
+zero(struct tally *t, enum stat_code c)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->u[i].v[c] == STAT_NONE)
+			t->u[i].v[c] = 0;
+}
+
+/* ---- Wage-arrears assistance ------------------------------------------ */
+
+SQL(sql_raw_workers, "SELECT n.path, DATE_FORMAT(c.accepted_on, '%Y-%m-%d') "
+		     "FROM wage_case_workers w "
+		     "JOIN wage_cases c ON c.id = w.case_id "
+		     "JOIN units n ON n.id = c.unit_id");
+SQL(sql_raw_recoveries, "SELECT n.path, "
+			"DATE_FORMAT(r.recovered_on, '%Y-%m-%d'), r.amount "
+			"FROM wage_recoveries r "
+			"JOIN wage_cases c ON c.id = r.case_id "
+			"JOIN units n ON n.id = c.unit_id");
+
+/* H: a worker counts once when the case's accepted_on is in the period;
+ * I: each recovery's amount when its recovered_on is. */
+static int
+raw_wage(struct db *db, struct arena *a, struct tally *t)
+{
+	struct dbres q;
+	char *path, *day;
+	int64_t amount;
+	int rc;
+
+	zero(t, ST_H);
+	zero(t, ST_I);
+	if (db_query(db, &q, &sql_raw_workers, "") != 0)
+		return -1;
+	while ((rc = db_row(&q, a, "ss", &path, &day)) == 1)
+		if (in_period(t, day))
+			add(t, path, ST_H, 1);
+	db_end(&q);
+	if (rc < 0 || db_query(db, &q, &sql_raw_recoveries, "") != 0)
+		return -1;
+	while ((rc = db_row(&q, a, "ssi", &path, &day, &amount)) == 1)
+		if (in_period(t, day))
+			add(t, path, ST_I, amount);
+	db_end(&q);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- The comparison ---------------------------------------------------- */
+
+static int (*const readers[])(struct db *, struct arena *, struct tally *) = {
+    raw_wage,
+};
+
+static long
+compare(struct db *db, struct arena *a, struct tally *t, int64_t campaign)
+{
+	int64_t v[ST__MAX];
+	size_t i, r;
+	long diffs = 0;
+	int c;
+
+	for (i = 0; i < t->n; i++)
+		for (c = 0; c < ST__MAX; c++)
+			t->u[i].v[c] = STAT_NONE;
+	for (r = 0; r < sizeof(readers) / sizeof(readers[0]); r++)
+		if (readers[r](db, a, t) != 0)
+			return -1;
+	for (i = 0; i < t->n; i++) {
+		if (stats_compute(db, a, stats_subtree(a, t->u[i].path),
+				  t->from, t->to, v) != 0)
+			return -1;
+		for (c = 0; c < ST__MAX; c++) {
+			/* Sums and entered rows are not figures of records. */
+			if (stat_defs[c].source != SRC_RECORDS ||
+			    v[c] == t->u[i].v[c])
+				continue;
+			printf("check-stats: campaign %lld, unit %lld, row %s: "
+			       "GET /stats says %lld, the records say %lld\n",
+			       (long long)campaign, (long long)t->u[i].id,
+			       stat_defs[c].code, (long long)v[c],
+			       (long long)t->u[i].v[c]);
+			diffs++;
+		}
+	}
+	return diffs;
+}
+
+int
+check_stats_cmd(struct db *db, int64_t only)
+{
+	struct arena a = {NULL};
+	struct tally t = {NULL, 0, NULL, NULL};
+	struct dbres q;
+	int64_t id, cid;
+	char *path, *from, *to;
+	size_t cap = 0, ncamp = 0, units;
+	long d, diffs = 0;
+	int rc;
+
+	if (db_query(db, &q, &sql_units, "") != 0)
+		goto err;
+	while ((rc = db_row(&q, &a, "is", &id, &path)) == 1) {
+		if (t.n == cap) {
+			struct unit_acc *u;
+
+			cap = cap ? cap * 2 : 64;
+			u = arena_alloc(&a, cap * sizeof(*u));
+			if (t.n > 0)
+				memcpy(u, t.u, t.n * sizeof(*u));
+			t.u = u;
+		}
+		t.u[t.n].id = id;
+		t.u[t.n].path = path;
+		t.n++;
+	}
+	db_end(&q);
+	if (rc < 0)
+		goto err;
+	units = t.n;
+	{
+		struct {
+			int64_t id;
+			char *from, *to;
+		} camps[256];
+
+		if (db_query(db, &q, &sql_campaigns, "ii", only, only) != 0)
+			goto err;
+		while (ncamp < 256 &&
+		       (rc = db_row(&q, &a, "iss", &cid, &from, &to)) == 1) {
+			camps[ncamp].id = cid;
+			camps[ncamp].from = from;
+			camps[ncamp].to = to;
+			ncamp++;
+		}
+		db_end(&q);
+		if (rc < 0)
+			goto err;
+		for (size_t k = 0; k < ncamp; k++) {
+			t.from = camps[k].from;
+			t.to = camps[k].to;
+			if ((d = compare(db, &a, &t, camps[k].id)) < 0)
+				goto err;
+			diffs += d;
+		}
+	}
+	printf("check-stats: %zu campaign(s) x %zu unit(s): %ld difference%s\n",
+	       ncamp, units, diffs, diffs == 1 ? "" : "s");
+	arena_free(&a);
+	return diffs == 0 && ncamp > 0 ? 0 : 1;
+err:
+	db_log_failure(db, "check-stats");
+	arena_free(&a);
+	return 2;
+}

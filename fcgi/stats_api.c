@@ -1,0 +1,255 @@
+/*
+ * The statistics table over HTTP (API.md "Statistics" and v1.1): a unit's
+ * figures, the figures of each of its children with their total, and the
+ * shared reading of "which unit, which period" that the export and the
+ * drill-down use too.
+ *
+ * Who may ask: admins about any unit, staff about their own subtree.  A
+ * unit outside it is answered 404, exactly like a unit that does not
+ * exist, so the answer reveals nothing of other towns.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "campaigns.h"
+#include "query.h"
+#include "resources.h"
+#include "stats_api.h"
+
+SQL(sql_unit, "SELECT name, path FROM units WHERE id = ?");
+SQL(sql_children, "SELECT id, name, path FROM units WHERE parent_id = ? "
+		  "ORDER BY id");
+
+/* Reads a positive id parameter; "type" error otherwise.  0 if absent. */
+static int64_t
+query_id(struct req *r, const char *name, struct verrs *e)
+{
+	const char *v = req_query(r, name);
+	char *end;
+	long long id;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	id = strtoll(v, &end, 10);
+	if (*end != '\0' || id < 1 || strlen(v) > 18) {
+		verrs_add(e, name, "type", "应为正整数");
+		return -1;
+	}
+	return id;
+}
+
+int
+stats_scope(struct req *r, const char *unit_param, struct stats_scope *s)
+{
+	struct campaign c;
+	struct verrs e;
+	int64_t unit, cid;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	verrs_init(&e);
+	unit = query_id(r, unit_param, &e);
+	cid = query_id(r, "campaign_id", &e);
+	query_period(r, &s->from, &s->to, &e);
+	if (cid > 0 && (s->from || s->to))
+		verrs_add(&e, "campaign_id", "conflict",
+			  "请选择活动，或填写起止日期，二者不能同时使用");
+	else if (cid == 0 && (s->from == NULL) != (s->to == NULL))
+		verrs_add(&e, s->from ? "to" : "from", "required",
+			  "起止日期须同时填写");
+	if (e.n > 0) {
+		http_invalid(r, &e);
+		verrs_free(&e);
+		return 0;
+	}
+	verrs_free(&e);
+	/* Without a period: the given campaign, or else the latest one. */
+	if (s->from == NULL) {
+		if ((rc = campaign_get(r, cid, &c)) < 0)
+			return HANDLER_DB;
+		if (rc == 0) {
+			if (cid > 0)
+				return http_field_error(r, "campaign_id",
+							"unknown",
+							"没有这个活动"),
+				       0;
+			return http_field_error(r, "from", "required",
+						"请填写起止日期"),
+			       0;
+		}
+		s->campaign_id = c.id;
+		s->campaign_title = c.title;
+		s->from = c.from;
+		s->to = c.to;
+		s->report_due = c.report_due;
+	}
+	s->unit_id = unit > 0 ? unit : r->user->unit_id;
+	if ((rc = db_one(r->db, &r->arena, &sql_unit, "i", "ss", s->unit_id,
+			 &s->unit_name, &s->unit_path)) < 0)
+		return HANDLER_DB;
+	if (rc == 0 || !auth_in_subtree(r->user, s->unit_path))
+		return http_problem(r, 404, "not_found",
+				    "没有这个单位，或不在本单位管辖范围内"),
+		       0;
+	return 1;
+}
+
+json_t *
+stats_rows_json(const int64_t v[ST__MAX])
+{
+	json_t *rows = json_array(), *o;
+	char wan[32], yuan[32];
+	int i;
+
+	for (i = 0; i < ST__MAX; i++) {
+		const struct stat_def *d = &stat_defs[i];
+
+		if (v[i] == STAT_NONE)
+			continue;
+		o = json_pack("{s:s, s:i, s:s, s:s}", "code", d->code, "number",
+			      d->number, "label", d->label, "unit", d->unit);
+		if (stat_is_money((enum stat_code)i)) {
+			money_wan(v[i], wan);
+			money_format(v[i], yuan);
+			json_object_set_new(o, "value", json_string(wan));
+			json_object_set_new(o, "yuan", json_string(yuan));
+		} else
+			json_object_set_new(o, "value", json_integer(v[i]));
+		json_array_append_new(rows, o);
+	}
+	return rows;
+}
+
+/* The answer's head: unit, period and, when asked by one, the campaign. */
+static json_t *
+head_json(const struct stats_scope *s, const char *id_key, const char *name_key)
+{
+	json_t *o =
+	    json_pack("{s:I, s:s, s:s, s:s}", id_key, (json_int_t)s->unit_id,
+		      name_key, s->unit_name, "from", s->from, "to", s->to);
+
+	if (s->campaign_id > 0)
+		json_object_set_new(o, "campaign",
+				    json_pack("{s:I, s:s, s:s}", "id",
+					      (json_int_t)s->campaign_id,
+					      "title", s->campaign_title,
+					      "report_due", s->report_due));
+	return o;
+}
+
+/*
+ * GET /stats?unit_id=&from=&to= or ?unit_id=&campaign_id= (staff, admin).
+ * unit_id defaults to the caller's unit, the period to the latest
+ * campaign.  Raises 400 naming the bad parameter (a date, from without
+ * to, both a campaign and dates), 404 for a unit that does not exist or is
+ * outside the caller's subtree, 200 {unit_id, unit_name, from, to,
+ * campaign?, rows:[{code, number, label, unit, value, yuan?}]} otherwise:
+ * every row the records supply, in the form's order; 万元 rows give value
+ * rounded half up from the exact fen sum, and the exact yuan.
+ */
+int
+stats_get(struct req *r)
+{
+	struct stats_scope s;
+	int64_t v[ST__MAX];
+	json_t *o;
+	int rc;
+
+	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
+		return rc;
+	if (stats_compute(r->db, &r->arena,
+			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
+			  v) != 0)
+		return HANDLER_DB;
+	o = head_json(&s, "unit_id", "unit_name");
+	json_object_set_new(o, "rows", stats_rows_json(v));
+	return http_json(r, 200, o);
+}
+
+/*
+ * GET /stats/by-unit?parent_id=&from=&to= or ?parent_id=&campaign_id=
+ * (staff, admin).  Raises what GET /stats raises, and 200 {parent_id,
+ * parent_name, from, to, campaign?, items:[{unit_id, unit_name, own,
+ * rows}], total:{rows}}: one item per child unit (its subtree), then,
+ * marked own: true, the records entered at the parent unit itself, and
+ * the total, which is the parent's own GET /stats.  For every row but the
+ * distinct counts (A, K2: one enterprise active in two towns is one
+ * enterprise of the district) the items add up to the total.
+ */
+int
+stats_by_unit(struct req *r)
+{
+	struct stats_scope s;
+	int64_t v[ST__MAX], id;
+	char *name, *path;
+	struct dbres q;
+	json_t *o, *items, *total;
+	int rc;
+
+	if ((rc = stats_scope(r, "parent_id", &s)) != 1)
+		return rc;
+	if (db_query(r->db, &q, &sql_children, "i", s.unit_id) != 0)
+		return HANDLER_DB;
+	o = head_json(&s, "parent_id", "parent_name");
+	items = json_array();
+	json_object_set_new(o, "items", items);
+	/* Children first: a statement's rows are all read before the next
+	 * statement runs. */
+	{
+		struct child {
+			int64_t id;
+			char *name, *path;
+		} *kids = NULL;
+		size_t n = 0, cap = 0, i;
+
+		while ((rc = db_row(&q, &r->arena, "iss", &id, &name, &path)) ==
+		       1) {
+			if (n == cap) {
+				struct child *k;
+
+				cap = cap ? cap * 2 : 16;
+				k = arena_alloc(&r->arena, cap * sizeof(*k));
+				if (n > 0)
+					memcpy(k, kids, n * sizeof(*k));
+				kids = k;
+			}
+			kids[n].id = id;
+			kids[n].name = name;
+			kids[n].path = path;
+			n++;
+		}
+		db_end(&q);
+		if (rc < 0)
+			goto err;
+		for (i = 0; i < n; i++) {
+			if (stats_compute(
+				r->db, &r->arena,
+				stats_subtree(&r->arena, kids[i].path), s.from,
+				s.to, v) != 0)
+				goto err;
+			json_array_append_new(
+			    items, json_pack("{s:I, s:s, s:b, s:o}", "unit_id",
+					     (json_int_t)kids[i].id,
+					     "unit_name", kids[i].name, "own",
+					     0, "rows", stats_rows_json(v)));
+		}
+	}
+	if (stats_compute(r->db, &r->arena, s.unit_path, s.from, s.to, v) != 0)
+		goto err;
+	json_array_append_new(
+	    items, json_pack("{s:I, s:s, s:b, s:o}", "unit_id",
+			     (json_int_t)s.unit_id, "unit_name",
+			     arena_printf(&r->arena, "%s（本级）", s.unit_name),
+			     "own", 1, "rows", stats_rows_json(v)));
+	if (stats_compute(r->db, &r->arena,
+			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
+			  v) != 0)
+		goto err;
+	total = json_pack("{s:o}", "rows", stats_rows_json(v));
+	json_object_set_new(o, "total", total);
+	return http_json(r, 200, o);
+err:
+	json_decref(o);
+	return HANDLER_DB;
+}

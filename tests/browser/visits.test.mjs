@@ -1,0 +1,238 @@
+/*
+ * The volunteers' visit log on a 375×667 phone: three visits logged with
+ * no network are kept on the phone through a reload and reach the server
+ * exactly once when the network is back, and the page's totals for today
+ * are the server's; a half-typed visit survives the reload; location is
+ * taken only on request; a refused visit keeps what was typed; a visit is
+ * changed within the creator's window.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+	ADMIN_PASSWORD, apiCall, apiLogin, assertNoHorizontalScroll, eventually,
+	launch, phone, requireEnv, screenshot, signIn, textOf, uniqueName, url,
+	watchConsole,
+} from './lib.mjs';
+
+const C7 = '春节期间坚守在生产一线和交通运输、电力、环卫以及直接面向群众服务的基层岗位干部职工';
+const C10 = '生产一线涌现出来的先进模范人物';
+const HERE = { latitude: 31.781234, longitude: 119.954321 };
+
+let browser;
+let admin;
+let town;
+
+before(async () => {
+	requireEnv();
+	browser = await launch();
+	admin = await apiLogin('admin', ADMIN_PASSWORD);
+	const units = (await apiCall(null, 'GET', '/api/v1/units')).data.items;
+	const district = units.find((u) => u.parent_id === null);
+	const r = await apiCall(admin, 'POST', '/api/v1/units', {
+		code: uniqueName('vt'), name: '走访页面测试镇', kind: 'town', parent_id: district.id,
+	});
+	assert.equal(r.status, 201, JSON.stringify(r.data));
+	town = r.data;
+});
+
+after(async () => {
+	await browser?.close();
+});
+
+async function volunteer() {
+	const username = uniqueName('vv.');
+	const password = 'visit-pass-123';
+	const r = await apiCall(admin, 'POST', '/api/v1/users', {
+		username, password, display_name: '走访志愿者', role: 'volunteer', unit_id: town.id,
+	});
+	assert.equal(r.status, 201, JSON.stringify(r.data));
+	return { username, password, token: await apiLogin(username, password) };
+}
+
+/* The caller's visits on the server, oldest first. */
+async function serverVisits(token) {
+	const r = await apiCall(token, 'GET', '/api/v1/visits?created_by=me&limit=200');
+	assert.equal(r.status, 200, JSON.stringify(r.data));
+	return r.data.items.reverse();
+}
+
+function today() {
+	return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+}
+
+async function open(page) {
+	await page.goto(url('/field/visits.html'));
+	await page.locator('#visit-form').waitFor({ state: 'visible' });
+	/* The categories have arrived when the select has more than its prompt. */
+	await page.locator('#v-category option:nth-child(2)').waitFor({ state: 'attached' });
+	await page.locator('#v-unit option').first().waitFor({ state: 'attached' });
+}
+
+const badgeCount = (page) => textOf(page.locator('[data-outbox] [data-outbox-count]'));
+const totals = async (page) => ({
+	count: await textOf(page.locator('#t-count')),
+	people: await textOf(page.locator('#t-people')),
+	money: await textOf(page.locator('#t-money')),
+});
+
+async function save(page) {
+	await page.getByRole('button', { name: '保存走访记录' }).click();
+}
+
+test('offline: three visits kept through a reload, sent once online; totals match the server', async () => {
+	const vol = await volunteer();
+	const context = await phone(browser, { geolocation: HERE, permissions: ['geolocation'] });
+	await signIn(context, vol.username, vol.password);
+	const page = await context.newPage();
+	const problems = watchConsole(page);
+	await open(page);
+	await page.waitForFunction(() => navigator.serviceWorker &&
+	    navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
+
+	/* Today and the volunteer's own unit without touching anything. */
+	assert.equal(await page.getByLabel('走访日期').inputValue(), today());
+	assert.equal(await page.getByLabel('所属工会').inputValue(), String(town.id));
+	/* Three big kind buttons, each a thumb's target. */
+	const kinds = page.getByRole('radio');
+	assert.equal(await kinds.count(), 3);
+	for (let i = 0; i < 3; i++) {
+		const box = await kinds.nth(i).boundingBox();
+		assert.ok(box.width >= 44 && box.height >= 44, `kind button ${i} is ${box.width}×${box.height}`);
+	}
+	await assertNoHorizontalScroll(page, 'the visit form');
+
+	await context.setOffline(true);
+
+	/* 1: workers on duty, category C7 in the official wording. */
+	await page.getByRole('radio', { name: '慰问职工' }).click();
+	await page.getByLabel('慰问对象类别').selectOption({ label: C7 });
+	await page.getByLabel('慰问人次').fill('3');
+	await page.getByLabel('慰问金（元）').fill('500');
+	await page.getByLabel('物品折价（元）').fill('120.5');
+	await save(page);
+	await eventually(async () => (await badgeCount(page)) === '待发送 1 条',
+	    { message: 'the badge counts one waiting visit' });
+
+	/* 2: an enterprise: no category, nobody counted, no money. */
+	await page.getByRole('radio', { name: '走访企业' }).click();
+	assert.ok(await page.getByLabel('慰问对象类别').isHidden(), 'no category for an enterprise');
+	await page.getByLabel('企业名称').fill('常州某机械有限公司');
+	await save(page);
+	await eventually(async () => (await badgeCount(page)) === '待发送 2 条');
+
+	/* 3: front-line medical staff, with the location asked for. */
+	await page.getByRole('radio', { name: '慰问一线医务人员' }).click();
+	await page.getByLabel('慰问人次').fill('6');
+	await page.getByLabel('物品折价（元）').fill('1,000');
+	assert.equal(await textOf(page.locator('#v-where')), '未记录位置');
+	await page.getByRole('button', { name: '记录位置' }).click();
+	await eventually(async () => /已记录位置/.test(await textOf(page.locator('#v-where'))),
+	    { message: 'the location is taken after the tap' });
+	await save(page);
+	await eventually(async () => (await badgeCount(page)) === '待发送 3 条');
+	assert.match(await textOf(page.locator('#page-msg')), /保存在本机/);
+	assert.equal(await textOf(page.locator('#v-where')), '未记录位置', 'the next visit starts without a location');
+
+	/* Today's totals already count what waits on the phone. */
+	const want = { count: '3', people: '9', money: '1,620.50' };
+	await eventually(async () => JSON.stringify(await totals(page)) === JSON.stringify(want),
+	    { message: 'totals of the three waiting visits' });
+	assert.match(await textOf(page.locator('#t-pending')), /3 次还在本机/);
+
+	/* A fourth visit half typed when the phone is put away. */
+	await page.getByRole('radio', { name: '慰问职工' }).click();
+	await page.getByLabel('备注').fill('还没填完的第四次');
+	await screenshot(page, 'visits-offline');
+
+	await page.reload();
+	await page.locator('#visit-form').waitFor({ state: 'visible' });
+	await eventually(async () => (await badgeCount(page)) === '待发送 3 条',
+	    { message: 'still three waiting after the reload' });
+	assert.equal(await page.getByLabel('备注').inputValue(), '还没填完的第四次', 'the draft is back');
+	assert.equal(await page.getByRole('radio', { name: '慰问职工' }).getAttribute('aria-checked'), 'true');
+	await eventually(async () => JSON.stringify(await totals(page)) === JSON.stringify(want));
+	assert.deepEqual(await serverVisits(vol.token), [], 'nothing reached the server yet');
+
+	await context.setOffline(false);
+	await page.locator('[data-outbox]').waitFor({ state: 'hidden', timeout: 45000 });
+
+	const got = await serverVisits(vol.token);
+	assert.equal(got.length, 3, 'exactly three visits on the server');
+	assert.deepEqual(got.map((v) => [v.kind, v.category, v.enterprise_name, v.people_count,
+	    v.cash_amount, v.goods_value, v.visited_on, v.unit_id]), [
+		['worker', 'C7', null, 3, '500.00', '120.50', today(), town.id],
+		['enterprise', null, '常州某机械有限公司', 0, '0.00', '0.00', today(), town.id],
+		['medical_frontline', null, null, 6, '0.00', '1000.00', today(), town.id],
+	]);
+	assert.deepEqual(got.map((v) => v.location),
+	    [null, null, { lat: HERE.latitude, lng: HERE.longitude }], 'a location only where it was asked for');
+
+	/* The page shows the server's visits, and its totals are theirs. */
+	const fen = (s) => Math.round(Number(s) * 100);
+	const people = got.reduce((s, v) => s + v.people_count, 0);
+	const money = got.reduce((s, v) => s + fen(v.cash_amount) + fen(v.goods_value), 0);
+	assert.equal(people, 9);
+	assert.equal(money, 162050);
+	await eventually(async () => {
+		const ids = await page.locator('#visit-list li').evaluateAll(
+		    (lis) => lis.map((li) => li.dataset.visit));
+		return JSON.stringify(ids) === JSON.stringify(got.map((v) => String(v.id)).reverse());
+	}, { timeout: 20000, message: 'the list shows the three visits from the server' });
+	await eventually(async () => JSON.stringify(await totals(page)) === JSON.stringify(want),
+	    { message: 'the totals are the server\'s' });
+	assert.ok(await page.locator('#t-pending').isHidden(), 'nothing waits any more');
+	await eventually(async () => !/没有网络/.test(await textOf(page.locator('#page-msg'))),
+	    { message: 'the note about the network goes when it is back' });
+	assert.ok(await page.locator('#t-stale').isHidden());
+	assert.equal(await page.getByLabel('备注').inputValue(), '还没填完的第四次', 'the draft is still there');
+	await screenshot(page, 'visits-online');
+	assert.deepEqual(problems, [], 'no CSP violations or script errors');
+	await context.close();
+});
+
+test('online: a refused visit keeps what was typed; the creator changes a visit', async () => {
+	const vol = await volunteer();
+	const context = await phone(browser, { serviceWorkers: 'block' });
+	await signIn(context, vol.username, vol.password);
+	const page = await context.newPage();
+	const problems = watchConsole(page);
+	await open(page);
+
+	/* A worker visit without its category: the server's message under the field. */
+	await page.getByRole('radio', { name: '慰问职工' }).click();
+	await page.getByLabel('慰问人次').fill('2');
+	await page.getByLabel('慰问金（元）').fill('300');
+	await save(page);
+	const category = page.getByLabel('慰问对象类别');
+	await eventually(async () => (await category.getAttribute('aria-invalid')) === 'true',
+	    { message: 'the category is marked' });
+	assert.match(await textOf(page.locator('.field').filter({ has: category }).locator('.field-error')),
+	    /慰问对象类别/);
+	assert.equal(await page.getByLabel('慰问人次').inputValue(), '2', 'what was typed stays');
+	assert.deepEqual(await serverVisits(vol.token), []);
+
+	await category.selectOption({ label: C10 });
+	await save(page);
+	await eventually(async () => /已保存/.test(await textOf(page.locator('#page-msg'))));
+	await eventually(async () => (await textOf(page.locator('#t-count'))) === '1');
+	const [v] = await serverVisits(vol.token);
+	assert.deepEqual([v.category, v.people_count, v.cash_amount], ['C10', 2, '300.00']);
+
+	/* Change it: three people, not two. */
+	const item = page.locator(`#visit-list li[data-visit="${v.id}"]`);
+	await item.getByRole('button', { name: /修改/ }).click();
+	await eventually(async () => (await page.getByLabel('慰问人次').inputValue()) === '2');
+	assert.equal(await textOf(page.locator('#form-title')), '修改走访记录');
+	await page.getByLabel('慰问人次').fill('3');
+	await page.getByRole('button', { name: '保存修改' }).click();
+	await eventually(async () => /修改已保存/.test(await textOf(page.locator('#page-msg'))));
+	const [changed] = await serverVisits(vol.token);
+	assert.equal(changed.id, v.id);
+	assert.equal(changed.version, 2);
+	assert.equal(changed.people_count, 3);
+	assert.equal(changed.cash_amount, '300.00');
+	await eventually(async () => (await textOf(page.locator('#t-people'))) === '3');
+	assert.equal(await textOf(page.locator('#form-title')), '登记走访');
+	assert.deepEqual(problems, [], 'no CSP violations or script errors');
+	await context.close();
+});
