@@ -5,11 +5,13 @@
  * ID numbers masked), the employers with their contacts, and placements.
  */
 import {
-	api, cachedGet, clearProblem, el, loginUrl, readForm, say, showProblem, submit,
+	api, busy, cachedGet, checkForm, confirmStep, el, formatTime, loginUrl,
+	queuedText, readForm, refreshCounters, say, showProblem, submit,
+	todayShanghai, toast,
 } from '/assets/api.js';
 import {
-	FAIR_KIND, FAIR_STATUS, POSITION_KIND, REG_STATUS, SEEKER_KIND, clock, day,
-	fairTime, idParam, toLocalInput, wage,
+	FAIR_KIND, FAIR_STATUS, POSITION_KIND, REG_STATUS, SEEKER_KIND, fairTime,
+	idParam, toLocalInput, wage,
 } from '/fair/fairs.js';
 
 const $ = (id) => document.getElementById(id);
@@ -55,6 +57,7 @@ function fillEdit(f) {
 	form.elements.starts_at.value = toLocalInput(f.starts_at);
 	form.elements.ends_at.value = toLocalInput(f.ends_at);
 	form.elements.seeker_capacity.value = String(f.seeker_capacity);
+	refreshCounters(form);
 }
 
 async function reload() {
@@ -67,48 +70,66 @@ async function patch(body) {
 	return api('PATCH', BASE, body, { headers: { 'If-Match': `"${fair.version}"` } });
 }
 
-async function move(to, question) {
-	if (!confirm(question))
+/* Publishing and closing end something: each names what follows. */
+const STEP = {
+	published: {
+		title: '发布这场招聘会？',
+		consequence: ['发布后公众即可看到并在线报名、用人单位可以报名参会。', '发布后不能退回草稿。'],
+		yes: '确定发布', done: '已发布，公众可以报名了',
+	},
+	closed: {
+		title: '结束报名？',
+		consequence: ['结束后不再接受求职者和用人单位报名，也不能再修改招聘会信息；现场签到和录用登记照常。',
+		    '结束后不能重新开放报名。'],
+		yes: '确定结束报名', done: '已结束报名',
+	},
+};
+
+async function move(to, button) {
+	const step = STEP[to];
+	if (!(await confirmStep(step)))
 		return;
-	say($('state-msg'), '');
+	const done = busy(button);
 	try {
 		show(await patch({ status: to }));
 		fillEdit(fair);
-		say($('state-msg'), to === 'published' ? '已发布，公众可以报名了。' : '已结束报名。', 'ok');
+		toast(step.done, 'ok');
 	} catch (err) {
-		say($('state-msg'), err.status === 412 ? '招聘会已被他人修改，已刷新，请再试一次。' :
-		    err.message, 'error');
-		if (err.status === 412)
+		if (err.status === 412) {
 			await reload();
+			fillEdit(fair);
+			toast('招聘会已被他人修改，已刷新，请再试一次', 'warn');
+		} else {
+			toast(err.message, 'error');
+		}
+	} finally {
+		done();
 	}
 }
 
-$('publish').addEventListener('click', () =>
-	move('published', '发布后公众即可看到并报名，确定发布吗？'));
-$('close').addEventListener('click', () =>
-	move('closed', '结束后不再接受报名和修改，确定结束报名吗？'));
+$('publish').addEventListener('click', (e) => move('published', e.currentTarget));
+$('close').addEventListener('click', (e) => move('closed', e.currentTarget));
 
 $('edit-form').addEventListener('submit', async (e) => {
 	e.preventDefault();
 	const form = $('edit-form');
-	clearProblem(form);
-	say($('edit-ok'), '');
+	if (!checkForm(form))
+		return;
 	const body = readForm(form);
-	const btn = $('edit-submit');
-	btn.disabled = true;
+	const done = busy($('edit-submit'));
 	try {
 		show(await patch(body));
 		fillEdit(fair);
-		say($('edit-ok'), '已保存。', 'ok');
+		toast('已保存', 'ok');
 		loadRegs();
 	} catch (err) {
 		if (err.status === 412) {
 			await reload();
 			fillEdit(fair);
 		}
-		showProblem(form, err, { codeFields: { capacity_below_registered: 'seeker_capacity' } });
+		showProblem(form, err);
 	} finally {
-		btn.disabled = false;
+		done();
 	}
 });
 
@@ -127,8 +148,8 @@ function regItem(g) {
 		    text: g.status === 'waitlisted' ? `候补第 ${g.waitlist_position} 位` : REG_STATUS[g.status] })),
 	    el('div', { class: 'muted', text: who.join(' · ') }),
 	    el('div', { class: 'muted', text: (g.id_number ? `身份证 ${g.id_number} · ` : '') +
-		`报名 ${day(g.created_at)}${clock(g.created_at)}` +
-		(g.checked_in_at ? ` · 签到 ${clock(g.checked_in_at)}` : '') }));
+		`报名 ${formatTime(g.created_at, 'short')}` +
+		(g.checked_in_at ? ` · 签到 ${formatTime(g.checked_in_at, 'time')}` : '') }));
 }
 
 async function loadRegs(append = false) {
@@ -251,24 +272,22 @@ async function loadPlacements() {
 $('place-form').addEventListener('submit', async (e) => {
 	e.preventDefault();
 	const form = $('place-form');
-	clearProblem(form);
-	say($('place-ok'), '');
-	const btn = $('place-submit');
-	btn.disabled = true;
+	if (!checkForm(form))
+		return;
+	const done = busy($('place-submit'));
 	try {
 		const r = await submit(`${BASE}/placements`, readForm(form), { label: '录用登记' });
 		if (r.queued) {
-			say($('place-ok'), '已保存在本机，联网后会自动提交。', 'warn');
+			toast(queuedText(r.reason), 'warn');
 		} else {
-			say($('place-ok'), `已登记：${r.data.name} 被 ${r.data.employer_name} 录用为${r.data.position_title}。`, 'ok');
+			toast(`已登记：${r.data.name} 被 ${r.data.employer_name} 录用为${r.data.position_title}`, 'ok');
 			form.elements.registration_id.value = '';
 			await Promise.all([loadPlacements(), loadEmployers()]);
 		}
 	} catch (err) {
-		showProblem(form, err, { codeFields: { not_registered: 'registration_id',
-		    position_full: 'position_id', already_placed: 'position_id' } });
+		showProblem(form, err);
 	} finally {
-		btn.disabled = false;
+		done();
 	}
 });
 
@@ -300,7 +319,7 @@ async function main() {
 	say(pageMsg, me.role === 'volunteer' ? '招聘会管理供工会工作人员使用。' : '');
 	if (me.role === 'volunteer')
 		return;
-	$('p-on').value = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+	$('p-on').value = todayShanghai();
 	for (const id of ['regs', 'emps', 'places'])
 		$(id).hidden = false;
 	await Promise.all([loadRegs(), loadEmployers(), loadPlacements(), registeredPeople()]);

@@ -5,7 +5,8 @@
  * through the outbox and keeps a draft of what is typed.
  */
 import {
-	api, cachedGet, clearProblem, el, loginUrl, readForm, say, showProblem, submit,
+	api, busy, cachedGet, checkForm, el, loadOptions, loginUrl, queuedText,
+	readForm, refreshCounters, say, showProblem, submit, toast,
 } from '/assets/api.js';
 import { FAIR_KIND, FAIR_STATUS, fairTime, load, store } from '/fair/fairs.js';
 
@@ -75,52 +76,54 @@ form.addEventListener('change', saveDraft);
 form.addEventListener('submit', async (e) => {
 	e.preventDefault();
 	const btn = $('fair-submit');
-	if (btn.disabled)
+	if (btn.disabled || !checkForm(form))
 		return;
-	clearProblem(form);
 	const body = readForm(form);
-	btn.disabled = true;
-	btn.textContent = '正在保存…';
+	const done = busy(btn);
 	try {
 		const r = await submit('/api/v1/job-fairs', body, { label: `新建招聘会 ${body.title || ''}`.trim() });
 		form.reset();
+		refreshCounters(form);
 		store(DRAFT_KEY, null);
-		if (r.queued) {
-			say(pageMsg, '已保存在本机，联网后会自动提交。', 'warn');
-		} else {
+		if (r.queued)
+			toast(queuedText(r.reason), 'warn');
+		else
 			location.href = `/admin/fair.html?id=${r.data.id}`;
-		}
 	} catch (err) {
 		showProblem(form, err);
 	} finally {
-		btn.disabled = false;
-		btn.textContent = '新建招聘会';
+		done();
 	}
 });
 
-async function units() {
-	try {
-		const r = await cachedGet('/api/v1/units');
-		const items = r.data.items || [];
-		const kids = new Map();
-		for (const u of items) {
-			if (!kids.has(u.parent_id))
-				kids.set(u.parent_id, []);
-			kids.get(u.parent_id).push(u);
-		}
-		/* The caller's unit and what lies below it. */
-		const walk = (u, depth) => {
-			if (u.id !== me.unit_id)
-				$('f-unit').append(new Option('　'.repeat(depth) + u.name, String(u.id)));
-			for (const k of (kids.get(u.id) || []).sort((a, b) => a.id - b.id))
-				walk(k, depth + 1);
-		};
-		const own = items.find((u) => u.id === me.unit_id);
-		if (own) {
-			$('f-unit').options[0].textContent = `本单位（${own.name}）`;
-			walk(own, 0);
-		}
-	} catch (e) { /* the caller's own unit is the default anyway */ }
+/* The caller's unit (the default) and the units below it, indented. */
+function units() {
+	loadOptions($('f-unit'), {
+		path: '/api/v1/units',
+		what: '工会列表',
+		options: (data) => {
+			const items = data.items || [];
+			const kids = new Map();
+			for (const u of items) {
+				if (!kids.has(u.parent_id))
+					kids.set(u.parent_id, []);
+				kids.get(u.parent_id).push(u);
+			}
+			const out = [];
+			const walk = (u, depth) => {
+				if (u.id !== me.unit_id)
+					out.push([u.id, '　'.repeat(depth) + u.name]);
+				for (const k of (kids.get(u.id) || []).sort((a, b) => a.id - b.id))
+					walk(k, depth + 1);
+			};
+			const own = items.find((u) => u.id === me.unit_id);
+			if (own) {
+				$('f-unit').options[0].textContent = `本单位（${own.name}）`;
+				walk(own, 0);
+			}
+			return out;
+		},
+	});
 }
 
 async function main() {
@@ -140,14 +143,17 @@ async function main() {
 		return;
 	}
 	say(pageMsg, '');
-	await units();
 	const d = load(DRAFT_KEY, null);
 	if (d) {
 		for (const [k, v] of Object.entries(d))
 			if (form.elements[k])
 				form.elements[k].value = v;
+		if (d.unit_id)
+			$('f-unit').dataset.wanted = d.unit_id;
+		refreshCounters(form);
 		$('create-box').open = true;
 	}
+	units();
 	$('create').hidden = false;
 	$('list-box').hidden = false;
 	await loadList();

@@ -3,8 +3,11 @@
  * {code}/cancel).  There is deliberately no way to find a code from a
  * phone number: a phone alone must never reveal one.
  */
-import { api, clearProblem, el, say, showProblem } from '/assets/api.js';
-import { fairTime, idParam, load, store, tidyCode } from '/fair/fairs.js';
+import {
+	api, busy, checkForm, confirmStep, el, keptList, loadOptions, say,
+	showProblem, toast,
+} from '/assets/api.js';
+import { fairTime, idParam, tidyCode } from '/fair/fairs.js';
 
 const RESULTS_KEY = 'swn.fair.results.v1';
 const $ = (id) => document.getElementById(id);
@@ -14,58 +17,51 @@ const btn = $('cancel-submit');
 const pageMsg = $('page-msg');
 const wanted = idParam();
 
-async function fairs() {
-	try {
-		const r = await api('GET', '/api/v1/job-fairs?status=published&limit=200');
-		for (const f of r.items || [])
-			sel.append(new Option(`${f.title}（${fairTime(f)}）`, String(f.id)));
-	} catch (err) {
-		say(pageMsg, err.network ? '没有网络，请联网后再取消报名。' : err.message, 'error');
-	}
+/* The fairs that take sign-ups (and cancels) now; the one of the address
+ * (?id=N) chosen when it comes. */
+function fairs() {
 	if (wanted) {
-		if (![...sel.options].some((o) => o.value === wanted))
-			sel.append(new Option(`招聘会 ${wanted}`, wanted));
-		sel.value = wanted;
+		sel.dataset.wanted = wanted;
 		$('back').href = `/fair/fair.html?id=${wanted}`;
 	}
+	loadOptions(sel, {
+		path: '/api/v1/job-fairs?status=published&limit=200',
+		what: '招聘会列表',
+		options: (d) => (d.items || []).map((f) => [f.id, `${f.title}（${fairTime(f)}）`]),
+	});
 }
 
 form.addEventListener('submit', async (e) => {
 	e.preventDefault();
-	clearProblem(form);
 	say(pageMsg, '');
+	if (!checkForm(form))
+		return;
 	const fair = sel.value;
 	const code = tidyCode($('c-code').value);
-	const errors = [];
-	if (!fair)
-		errors.push({ field: 'fair', code: 'required', message: '请选择招聘会' });
-	if (!/^[A-Za-z0-9]{8}$/.test(code))
-		errors.push({ field: 'code', code: 'format', message: '报名码是 8 位字母或数字' });
-	if (errors.length) {
-		showProblem(form, { detail: '请检查后再提交', errors });
+	const title = sel.selectedOptions[0]?.textContent || '';
+	if (!(await confirmStep({
+		title: `确定取消报名码 ${code} 的报名吗？`,
+		consequence: [title, '取消后名额会按顺序让给候补的人，不能恢复；如需参加，请重新报名。'],
+		yes: '确定取消报名',
+	})))
 		return;
-	}
-	if (!confirm('确定取消这次报名吗？取消后名额会让给候补的人，不能恢复。'))
-		return;
-	btn.disabled = true;
-	btn.textContent = '正在取消…';
+	const done = busy(btn);
 	try {
 		const r = await api('POST', `/api/v1/job-fairs/${fair}/registrations/${encodeURIComponent(code)}/cancel`);
-		store(RESULTS_KEY, load(RESULTS_KEY, []).filter((x) => x.code !== code));
+		keptList(RESULTS_KEY).remove((x) => x.code === code);
 		$('done').append(el('section', { class: 'card result', 'aria-label': '取消结果' },
 		    el('h2', { class: 'result-title', text: '✓ 已取消报名' }),
 		    el('p', { text: `报名码 ${code}（${r.name}）已取消。感谢您把名额让给其他人。` }),
 		    el('p', {}, el('a', { class: 'btn block', href: '/fair/' }, '查看其他招聘会'))));
 		form.hidden = true;
+		toast('已取消报名', 'ok');
 	} catch (err) {
 		if (err.network)
-			say(pageMsg, '没有网络，请联网后再试。', 'error');
+			toast('没有网络，请联网后再试', 'error');
 		else
-			showProblem(form, err, { codeFields: { not_found: 'code', checked_in: 'code',
-			    placed: 'code', fair_not_open: 'fair' } });
+			showProblem(form, err);
 	} finally {
-		btn.disabled = false;
-		btn.textContent = '取消报名';
+		done();
 	}
 });
 

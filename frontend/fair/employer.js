@@ -7,7 +7,8 @@
  * the sign-up; the form goes through the outbox.
  */
 import {
-	api, clearProblem, el, readForm, say, showProblem, submit,
+	api, busy, checkForm, el, queuedText, readForm, refreshCounters, say,
+	showProblem, submit, toast,
 } from '/assets/api.js';
 import { FAIR_KIND, POSITION_KIND, fairTime, idParam, load, store, wage } from '/fair/fairs.js';
 
@@ -107,6 +108,7 @@ function restoreDraft() {
 		else
 			c.value = v;
 	}
+	refreshCounters(form);
 }
 
 form.addEventListener('input', saveDraft);
@@ -116,10 +118,6 @@ form.addEventListener('change', saveDraft);
 
 function buildBody() {
 	const body = readForm(form);
-	if (body.credit_code)
-		body.credit_code = body.credit_code.replace(/\s/g, '').toUpperCase();
-	if (body.contact_phone)
-		body.contact_phone = body.contact_phone.replace(/\D/g, '');
 	body.positions = (body.positions || []).map((p) => p || {});
 	/* Rows nobody typed into are left out, one row always stays. */
 	const kept = body.positions.filter((p) => p.title || p.headcount || p.wage_min || p.wage_max);
@@ -152,31 +150,32 @@ form.addEventListener('submit', async (ev) => {
 	ev.preventDefault();
 	if (submitBtn.disabled)
 		return;
-	clearProblem(form);
 	say(pageMsg, '');
 	const body = buildBody();
 	saveDraft();
-	submitBtn.disabled = true;
-	submitBtn.textContent = '正在提交…';
+	if (!checkForm(form))
+		return;
+	const done = busy(submitBtn);
 	try {
 		const r = await submit(PATH, body, { label: `用人单位报名 ${body.name || ''}`.trim() });
 		if (r.queued) {
-			say(pageMsg, '报名已保存在本机，联网后会自动提交；提交结果会显示在页面顶部的提示中。', 'warn');
+			toast(queuedText(r.reason), 'warn');
 		} else {
 			$('done').append(doneCard(r.data));
 			form.hidden = true;
+			toast('报名成功', 'ok');
 		}
 		form.reset();
 		setRows(1);
+		refreshCounters(form);
 		store(DRAFT_KEY, null);
 		window.scrollTo(0, 0);
 	} catch (err) {
-		showProblem(form, err, { codeFields: { employer_registered: 'credit_code' } });
+		showProblem(form, err);
 		if (err.code === 'fair_not_open')
 			say(pageMsg, err.detail, 'error');
 	} finally {
-		submitBtn.disabled = false;
-		submitBtn.textContent = '提交报名';
+		done();
 	}
 });
 

@@ -3,10 +3,10 @@
  * positions (wages in yuan), and the job seeker's sign-up
  * (POST /api/v1/job-fairs/{id}/registrations).
  *
- * - The answer's code is shown large with its QR code, and stays on this
- *   phone (RESULTS_KEY) until the person says it has been saved: the
- *   server shows a code only once, and a phone number alone never
- *   brings it back.
+ * - The answer's code is shown large with its QR code (onceCard), and
+ *   stays on this phone (keptList RESULTS_KEY) until the person has
+ *   confirmed twice that it is saved: the server shows a code only once,
+ *   and a phone number alone never brings it back.
  * - What is typed is kept as a draft until the server has the sign-up.
  * - The form goes through the outbox (api.js submit()): without a network,
  *   or while the server asks to wait (429), it is kept and sent later;
@@ -14,8 +14,9 @@
  *   again with the same Idempotency-Key, which replays it.
  */
 import {
-	api, clearProblem, dropFailed, el, fillForm, flush, outboxState, readForm,
-	say, showProblem, submit,
+	api, busy, clearProblem, dropFailed, el, fillForm, flush, formProblems,
+	keptList, message, onceCard, outboxState, queuedText, readForm,
+	refreshCounters, say, showProblem, submit, toast,
 } from '/assets/api.js';
 import {
 	FAIR_KIND, POSITION_KIND, REG_STATUS, fairTime, idParam, load, placesText,
@@ -57,7 +58,8 @@ function showFair(f) {
 	$('employers').hidden = false;
 	$('cancel-box').hidden = !open;
 	$('signup').hidden = !open;
-	submitBtn.textContent = f.places_left > 0 ? '提交报名' : '提交报名（进入候补）';
+	if (!submitBtn.disabled)
+		submitBtn.textContent = f.places_left > 0 ? '提交报名' : '提交报名（进入候补）';
 	if (!open)
 		say(pageMsg, f.status === 'closed' ? '本场招聘会已结束，不再接受报名。' :
 		    '本场招聘会尚未开始报名。', 'warn');
@@ -144,6 +146,8 @@ function restoreDraft() {
 	if (!d || !d.values)
 		return;
 	for (const [name, v] of Object.entries(d.values)) {
+		if (name === 'kind' && !v)
+			continue;
 		for (const c of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
 			if (c.type === 'radio')
 				c.checked = c.value === v;
@@ -154,6 +158,7 @@ function restoreDraft() {
 		}
 	}
 	kindChanged();
+	refreshCounters(form);
 }
 
 form.addEventListener('input', saveDraft);
@@ -165,15 +170,13 @@ form.addEventListener('change', (e) => {
 
 /* ---- Results: the code and its QR, kept until saved ---- */
 
-const results = () => load(RESULTS_KEY, []);
+const results = keptList(RESULTS_KEY);
 const pendingList = () => load(PENDING_KEY, []);
 
 function addResult(data, title) {
-	const list = results().filter((r) => r.code !== data.code);
-	list.push({ fair_id: data.fair_id, fair_title: title || '', code: data.code,
+	results.add({ fair_id: data.fair_id, fair_title: title || '', code: data.code,
 	    status: data.status, waitlist_position: data.waitlist_position,
-	    at: new Date().toISOString() });
-	store(RESULTS_KEY, list);
+	    at: new Date().toISOString() }, (r) => r.code === data.code);
 }
 
 function statusLine(r) {
@@ -184,54 +187,56 @@ function statusLine(r) {
 	return REG_STATUS[r.status] || r.status;
 }
 
-async function refresh(r, node) {
+/* The registration as the server has it now (a waitlisted person moves up). */
+async function refresh(r, button) {
+	const done = busy(button, '正在查询…');
 	try {
 		const g = await api('GET', `/api/v1/job-fairs/${r.fair_id}/registrations/${r.code}`);
-		const list = results();
-		const x = list.find((y) => y.code === r.code);
-		if (x) {
-			x.status = g.status;
-			x.waitlist_position = g.waitlist_position;
-			store(RESULTS_KEY, list);
-		}
+		results.add({ ...r, status: g.status, waitlist_position: g.waitlist_position },
+		    (x) => x.code === r.code);
 		render();
+		toast(g.status === 'registered' ? '您已获得入场名额' :
+		    g.status === 'waitlisted' ? `仍在候补，第 ${g.waitlist_position} 位` :
+		    REG_STATUS[g.status], g.status === 'cancelled' ? 'warn' : 'ok');
 	} catch (err) {
-		say(node, err.network ? '没有网络，稍后再试。' : err.message, 'warn');
+		toast(err.network ? '没有网络，稍后再试' : err.message, 'warn');
+	} finally {
+		done();
 	}
 }
 
 function resultCard(r) {
-	const note = el('p', { class: 'msg', role: 'status' });
 	const waiting = r.status === 'waitlisted';
-	const done = el('button', { type: 'button', class: 'btn secondary block',
-	    text: '我已截屏保存' });
-	done.addEventListener('click', () => {
-		if (!confirm('报名码只显示这一次。确定已经截屏或记下了吗？'))
-			return;
-		store(RESULTS_KEY, results().filter((x) => x.code !== r.code));
-		render();
-	});
 	const check = waiting ? el('button', { type: 'button', class: 'btn block',
-	    text: '查看最新状态', onclick: () => refresh(r, note) }) : null;
-	return el('section', { class: `card result${waiting ? ' waiting' : ''}`,
-	    'data-result': r.code, 'aria-label': '报名结果' },
-	    el('h2', { class: 'result-title',
-	        text: waiting ? '已报名，正在候补' : '✓ 报名成功' }),
-	    r.fair_title ? el('p', { class: 'muted', text: r.fair_title }) : null,
-	    el('p', { class: 'status-line', 'data-status': r.status, text: statusLine(r) }),
-	    el('p', { class: 'code-label', text: '报名码' }),
-	    el('p', { class: 'code-big', 'data-code': '', text: r.code }),
-	    el('img', { class: 'qr', alt: `报名码二维码：${r.code}`, width: '280', height: '280',
-	        src: `/api/v1/job-fairs/${r.fair_id}/registrations/${r.code}/qr.svg` }),
-	    el('p', { class: 'msg warn keep-note',
-	        text: '请现在截屏保存本页。入场时出示二维码，或报出报名码。报名码只显示这一次。' }),
-	    note, check, done);
+	    text: '查看最新状态' }) : null;
+	check?.addEventListener('click', () => refresh(r, check));
+	const card = onceCard({
+		title: waiting ? '已报名，正在候补' : '✓ 报名成功',
+		intro: [
+			r.fair_title ? el('p', { class: 'muted', text: r.fair_title }) : null,
+			el('p', { class: 'status-line', 'data-status': r.status, text: statusLine(r) }),
+			el('img', { class: 'qr', alt: `报名码二维码：${r.code}`, width: '280', height: '280',
+			    src: `/api/v1/job-fairs/${r.fair_id}/registrations/${r.code}/qr.svg` }),
+		].filter(Boolean),
+		items: [{ label: '报名码', value: r.code, attr: 'data-code' }],
+		note: '请现在截屏保存本页。入场时出示二维码，或报出报名码。报名码只显示这一次。',
+		fileName: `招聘会报名码-${r.code}.png`,
+		extra: check ? [check] : [],
+		onDiscard: () => {
+			results.remove((x) => x.code === r.code);
+			render();
+		},
+	});
+	card.dataset.result = r.code;
+	if (waiting)
+		card.classList.add('waiting');
+	return card;
 }
 
 function render() {
 	const box = $('results');
 	box.textContent = '';
-	for (const r of results())
+	for (const r of results.list())
 		box.append(resultCard(r));
 	$('queued').hidden = !pendingList().some((p) => p.fair_id === fairId);
 }
@@ -242,12 +247,13 @@ function removePending(id) {
 	store(PENDING_KEY, pendingList().filter((p) => p.id !== id));
 }
 
+/* An answer the outbox brought later: shown above the form, which is
+ * left as the person is typing it. */
 function delivered(p, data) {
 	addResult(data, p.fair_title);
 	removePending(p.id);
 	render();
-	say(pageMsg, '之前保存的报名已经提交成功，报名码见上方。', 'ok');
-	window.scrollTo(0, 0);
+	toast('之前保存的报名已经提交成功，报名码见页面上方', 'ok');
 }
 
 function refused(p, problem) {
@@ -315,36 +321,33 @@ setInterval(() => {
 
 function buildBody() {
 	const body = readForm(form);
-	if (body.phone)
-		body.phone = body.phone.replace(/\D/g, '');
-	if (body.id_number)
-		body.id_number = body.id_number.replace(/\s/g, '').toUpperCase();
 	if (body.hardship_family === false)
 		delete body.hardship_family;
 	return body;
 }
 
+/* Every problem the page sees by itself, the choice of kind included
+ * (checkForm() knows no radio buttons). */
+function check() {
+	const errors = formProblems(form);
+	if (!form.elements.kind.value)
+		errors.push({ field: 'kind', code: 'required',
+		    message: message('required', { kind: 'choice', label: '身份' }) });
+	if (!errors.length) {
+		clearProblem(form);
+		return true;
+	}
+	showProblem(form, { detail: `有 ${errors.length} 处需要修改`, errors });
+	return false;
+}
+
 form.addEventListener('submit', async (e) => {
 	e.preventDefault();
-	if (submitBtn.disabled)
+	if (submitBtn.disabled || !check())
 		return;
-	clearProblem(form);
 	say(pageMsg, '');
 	const body = buildBody();
-	if (navigator.onLine === false && (!body.name || !/^1[3-9]\d{9}$/.test(body.phone || '') || !body.kind)) {
-		const errors = [];
-		if (!body.name)
-			errors.push({ field: 'name', code: 'required', message: '请填写姓名' });
-		if (!/^1[3-9]\d{9}$/.test(body.phone || ''))
-			errors.push({ field: 'phone', code: 'format', message: '请填写 11 位手机号' });
-		if (!body.kind)
-			errors.push({ field: 'kind', code: 'required', message: '请选择身份' });
-		showProblem(form, { detail: `有 ${errors.length} 处需要修改`, errors });
-		return;
-	}
-	const label = submitBtn.textContent;
-	submitBtn.disabled = true;
-	submitBtn.textContent = '正在提交…';
+	const done = busy(submitBtn);
 	try {
 		const r = await submit(PATH, body, { label: `招聘会报名 ${fair ? fair.title : ''}`.trim() });
 		if (r.queued) {
@@ -353,13 +356,13 @@ form.addEventListener('submit', async (e) => {
 			    body, fair_id: fairId, fair_title: fair ? fair.title : '',
 			    createdAt: r.entry.createdAt });
 			store(PENDING_KEY, list);
-			if (r.reason !== 'offline' && r.reason !== 'network')
-				say(pageMsg, '报名的人很多，您的报名已保存在本机，稍后会自动提交。', 'warn');
+			toast(queuedText(r.reason), 'warn');
 		} else {
 			addResult(r.data, fair ? fair.title : '');
 		}
 		form.reset();
 		kindChanged();
+		refreshCounters(form);
 		store(DRAFT_KEY, null);
 		render();
 		window.scrollTo(0, 0);
@@ -370,8 +373,7 @@ form.addEventListener('submit', async (e) => {
 		if (err.code === 'fair_not_open')
 			say(pageMsg, err.detail, 'error');
 	} finally {
-		submitBtn.disabled = false;
-		submitBtn.textContent = label === '正在提交…' ? '提交报名' : label;
+		done();
 	}
 });
 

@@ -2,9 +2,11 @@
  * fairs.js: the vocabulary of recruitment fairs (专场招聘会) shared by the
  * public pages (/fair/), the volunteers' check-in (/field/checkin.html)
  * and the staff pages (/admin/fairs.html, /admin/fair.html): kinds and
- * statuses in Chinese, times and wages as people read them, and small
- * storage helpers for drafts and shown-once codes.
+ * statuses in Chinese, times and wages as people read them (through
+ * api.js's formatTime and formatYuan), and small storage helpers for
+ * drafts.
  */
+import { formatTime, formatYuan, toFen } from '/assets/api.js';
 
 export const FAIR_KIND = {
 	catering: '餐饮服务专场',
@@ -26,43 +28,22 @@ export const SEEKER_KIND = { migrant_worker: '农民工', student: '学生', oth
 
 export const REG_STATUS = { registered: '已报名', waitlisted: '候补中', cancelled: '已取消' };
 
-const WEEK = '日一二三四五六';
-
-/*
- * "2031-02-20T09:00:00+08:00" (the API writes Asia/Shanghai times with
- * their offset) as "2月20日（周四）09:00"; the phone's own time zone does
- * not matter, the text is read as it is.
- */
-export function day(ts) {
-	const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(ts || '');
-	if (!m)
-		return ts || '';
-	const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-	return `${+m[2]}月${+m[3]}日（周${WEEK[d.getUTCDay()]}）`;
-}
-
-export function clock(ts) {
-	const m = /T(\d\d:\d\d)/.exec(ts || '');
-	return m ? m[1] : '';
-}
-
-/* A fair's time: "2月20日（周四）09:00–12:00", the year when not this one. */
+/* A fair's time, in Asia/Shanghai: "2031年1月25日 09:00–15:30", or with
+ * the end's day when it ends on another. */
 export function fairTime(f) {
-	const y = (f.starts_at || '').slice(0, 4);
-	const year = y && y !== String(new Date().getFullYear()) ? `${y}年` : '';
-	const sameDay = (f.starts_at || '').slice(0, 10) === (f.ends_at || '').slice(0, 10);
-	return `${year}${day(f.starts_at)}${clock(f.starts_at)}–` +
-	    `${sameDay ? '' : day(f.ends_at)}${clock(f.ends_at)}`;
+	const sameDay = formatTime(f.starts_at, 'date') === formatTime(f.ends_at, 'date');
+	return `${formatTime(f.starts_at, 'day')} ${formatTime(f.starts_at, 'time')}–` +
+	    `${sameDay ? formatTime(f.ends_at, 'time') : formatTime(f.ends_at, 'short')}`;
 }
 
-/* "2031-02-20T09:00:00+08:00" → "2031-02-20T09:00" for datetime-local. */
+/* An API time as <input type="datetime-local"> wants it: "2031-01-25T09:00". */
 export function toLocalInput(ts) {
-	return (ts || '').slice(0, 16);
+	return ts ? `${formatTime(ts, 'date')}T${formatTime(ts, 'time')}` : '';
 }
 
-/* "4000.00" → "4000", "5500.50" → "5500.5": wages read as people say them. */
+/* "4000.00" → "4,000", "5500.50" → "5,500.50": wages as people read them. */
 function yuan(s) {
-	return String(s).replace(/\.00$/, '').replace(/(\.\d)0$/, '$1');
+	return formatYuan(toFen(s)).replace(/\.00$/, '');
 }
 
 /* A position's wage range in yuan a month, or 面议 (to be agreed). */

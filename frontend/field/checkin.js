@@ -8,8 +8,10 @@
  * there and then, so it is not queued in the outbox: without a network
  * the code stays in the field and the volunteer tries again.
  */
-import { api, cachedGet, clearProblem, loginUrl, say } from '/assets/api.js';
-import { clock, fairTime, idParam, load, store, tidyCode } from '/fair/fairs.js';
+import {
+	api, busy, cachedGet, clearProblem, formatTime, loginUrl, say,
+} from '/assets/api.js';
+import { fairTime, idParam, load, store, tidyCode } from '/fair/fairs.js';
 
 const FAIR_KEY = 'swn.checkin.fair.v1';
 const $ = (id) => document.getElementById(id);
@@ -18,7 +20,7 @@ const input = $('code');
 const sel = $('fair');
 const pageMsg = $('page-msg');
 
-let busy = false;
+let running = false;
 let stream = null;
 let detector = null;
 let lastScan = { code: '', at: 0 };
@@ -54,7 +56,7 @@ async function counts() {
 
 async function checkIn(raw) {
 	const code = tidyCode(raw);
-	if (busy || !fairId())
+	if (running || !fairId())
 		return;
 	clearProblem(form);
 	if (!code) {
@@ -62,18 +64,17 @@ async function checkIn(raw) {
 		input.focus();
 		return;
 	}
-	busy = true;
-	$('go').disabled = true;
-	$('go').textContent = '正在签到…';
+	running = true;
+	const done = busy($('go'), '正在签到…');
 	try {
 		const r = await api('POST', `/api/v1/job-fairs/${fairId()}/check-ins`, { code });
 		const who = r.registration;
 		if (r.already)
 			verdict('again', '✓', '已签到过', who.name,
-			    `首次签到 ${clock(r.checked_in_at)} · ${who.phone || ''}`);
+			    `首次签到 ${formatTime(r.checked_in_at, 'time')} · ${who.phone || ''}`);
 		else
 			verdict('ok', '✓', '签到成功', who.name,
-			    `${clock(r.checked_in_at)} · ${who.phone || ''}`);
+			    `${formatTime(r.checked_in_at, 'time')} · ${who.phone || ''}`);
 		input.value = '';
 		counts();
 	} catch (err) {
@@ -90,9 +91,8 @@ async function checkIn(raw) {
 			input.select();
 		}
 	} finally {
-		busy = false;
-		$('go').disabled = false;
-		$('go').textContent = '签到';
+		running = false;
+		done();
 	}
 }
 

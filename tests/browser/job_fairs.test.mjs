@@ -92,9 +92,22 @@ test('a job seeker finds the fair, signs up, and gets the code with a scannable 
 	const employer = page.locator('.employer', { hasText: '常州爱心食品有限公司' });
 	await employer.waitFor();
 	assert.match(await employer.innerText(), /寒假理货员/);
-	assert.match(await employer.innerText(), /2000–2800\.5 元\/月/);
+	assert.match(await employer.innerText(), /2,000–2,800\.50 元\/月/);
 	assert.match(await employer.innerText(), /爱心企业/);
 	assert.ok(!(await page.content()).includes('周经理'), 'no contact on the public page');
+
+	// Sent empty: every problem at once, under its field, in Chinese.
+	await page.getByRole('button', { name: /提交报名/ }).click();
+	for (const name of ['name', 'phone', 'kind']) {
+		const err = page.locator('.field').filter({ has: page.locator(`[name="${name}"]`) })
+		    .locator('.field-error').first();
+		await err.waitFor();
+		assert.ok((await err.innerText()).length > 0, `an error under ${name}`);
+	}
+	await page.getByLabel('手机号').fill('1234');
+	await page.getByRole('button', { name: /提交报名/ }).click();
+	await page.locator('.field').filter({ has: page.locator('[name="phone"]') })
+	    .locator('.field-error').first().waitFor();
 
 	await page.getByLabel('姓名').fill('张三丰');
 	await page.getByLabel('手机号').fill(freshPhone());
@@ -186,6 +199,31 @@ test('a volunteer checks the code in: ✓, then "already checked in", then ✗ f
 	await context.close();
 });
 
+test('a job seeker cancels by code after a confirmation naming what follows', async () => {
+	const r = await apiCall(null, 'POST', `/api/v1/job-fairs/${fair.id}/registrations`,
+	    { name: '取消测试', phone: freshPhone(), kind: 'other' });
+	assert.equal(r.status, 201);
+	const context = await phone(browser);
+	const page = await context.newPage();
+	const csp = watchConsole(page);
+	await page.goto(url(`/fair/cancel.html?id=${fair.id}`));
+	await page.locator(`#c-fair option[value="${fair.id}"]`).waitFor({ state: 'attached' });
+	await eventually(async () => (await page.locator('#c-fair').inputValue()) === String(fair.id),
+	    { message: 'the fair of the address is chosen' });
+	await page.getByLabel('报名码').fill(r.data.code.toLowerCase());
+	await page.getByRole('button', { name: '取消报名' }).click();
+	const sheet = page.locator('dialog[data-confirm]');
+	await sheet.waitFor();
+	assert.match(await sheet.innerText(), /候补/);
+	await sheet.getByRole('button', { name: '确定取消报名' }).click();
+	await page.locator('.result', { hasText: '已取消报名' }).waitFor();
+	const g = await apiCall(null, 'GET', `/api/v1/job-fairs/${fair.id}/registrations/${r.data.code}`);
+	assert.equal(g.data.status, 'cancelled');
+	await assertNoHorizontalScroll(page, 'cancel');
+	assert.deepEqual(csp, [], 'no CSP violations or script errors');
+	await context.close();
+});
+
 test('an employer signs up with two positions; the form names a bad field', async () => {
 	const context = await phone(browser);
 	const page = await context.newPage();
@@ -214,7 +252,7 @@ test('an employer signs up with two positions; the form names a bad field', asyn
 	const done = page.locator('.result');
 	await done.waitFor();
 	assert.match(await done.innerText(), /共 2 个岗位/);
-	assert.match(await done.innerText(), /4500 元\/月起/);
+	assert.match(await done.innerText(), /4,500 元\/月起/);
 	await assertNoHorizontalScroll(page, 'employer form');
 	await screenshot(page, 'employer-done');
 	assert.deepEqual(csp, [], 'no CSP violations or script errors');
@@ -230,7 +268,7 @@ test('staff see the fair with live counts and masked registrations', async () =>
 	await eventually(async () => (await textOf(page.locator('#c-checked'))) === '1',
 	    { message: 'one checked in' });
 	assert.equal(await textOf(page.locator('#c-registered')), '1');
-	const reg = page.locator('#reg-list li').first();
+	const reg = page.locator('#reg-list li', { hasText: '张三丰' });
 	await reg.waitFor();
 	assert.match(await reg.innerText(), /张三丰/);
 	assert.match(await reg.innerText(), /1\d\d\*\*\*\*\d{4}/, 'the phone masked');
@@ -238,5 +276,49 @@ test('staff see the fair with live counts and masked registrations', async () =>
 	await assertNoHorizontalScroll(page, 'admin fair');
 	await screenshot(page, 'admin-fair');
 	assert.deepEqual(csp, [], 'no CSP violations or script errors');
+	await context.close();
+});
+
+/* The rendered tappable elements smaller than 44 px (as taps.test.mjs
+ * measures them: a checkbox or radio by the label around it). */
+function smallTargets(page) {
+	return page.evaluate(() => {
+		const sel = 'a[href], button, input:not([type="hidden"]), select, textarea, ' +
+		    'summary, [role="button"], [tabindex]:not([tabindex="-1"])';
+		const out = [];
+		for (const node of document.querySelectorAll(sel)) {
+			if (!node.getClientRects().length || getComputedStyle(node).visibility === 'hidden')
+				continue;
+			const target = ['checkbox', 'radio'].includes(node.type) &&
+			    node.closest('label') ? node.closest('label') : node;
+			const r = target.getBoundingClientRect();
+			if (r.width < 44 || r.height < 44)
+				out.push(`${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ''} ` +
+				    `"${(node.textContent || node.name || '').trim().slice(0, 20)}" ` +
+				    `${Math.round(r.width)}×${Math.round(r.height)}`);
+		}
+		return out;
+	});
+}
+
+test('every tap target on the fair pages is at least 44×44 px', async () => {
+	const context = await phone(browser);
+	await signIn(context, 'admin', ADMIN_PASSWORD);
+	const page = await context.newPage();
+	const pages = [
+		['/fair/', '.fair-item'],
+		[`/fair/fair.html?id=${fair.id}`, '.employer'],
+		[`/fair/employer.html?id=${fair.id}`, '#employer-form:not([hidden])'],
+		[`/fair/cancel.html?id=${fair.id}`, '#cancel-form'],
+		[`/field/checkin.html?fair=${fair.id}`, '#checkin-form:not([hidden])'],
+		['/admin/fairs.html', '.fair-item'],
+		[`/admin/fair.html?id=${fair.id}`, '#reg-list li'],
+	];
+	for (const [p, ready] of pages) {
+		await page.goto(url(p));
+		await page.locator(ready).first().waitFor();
+		assert.deepEqual(await smallTargets(page), [], `${p}: tap targets under 44×44 px`);
+		await assertNoHorizontalScroll(page, p);
+	}
 	await context.close();
 });
