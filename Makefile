@@ -9,6 +9,9 @@
 #                 durable POST /api/v1/visits against raw INSERT commits
 #   make rotate-keys  a new personal-data key, everything re-sealed under it
 #   make check-stats  every figure recomputed by a second path and compared
+#   make backup OUT=file     a consistent backup of the database (no keys)
+#   make restore FROM=file KEYS=keyfile   it, into a fresh VAR
+#   make test-cluster  two workers behind one nginx, a replica, backups
 #
 # VAR (runtime state) and PORT let several instances run side by side.
 
@@ -48,7 +51,8 @@ HELLO := build/bench-hello
 FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
 
 .PHONY: all deps build run start stop test bench fmt fmt-check clean \
-	rotate-keys check-stats
+	rotate-keys check-stats seed
+	rotate-keys backup restore test-cluster
 
 all: build
 
@@ -106,11 +110,32 @@ check-stats:
 	@$(MAKE) --no-print-directory build
 	scripts/check-stats.sh
 
+# N made-up records in bulk into a running instance, for measuring at
+# scale: make seed N=1000000 VAR=... (never on a real instance).
+seed:
+	@$(MAKE) --no-print-directory build
+	scripts/seed.sh
+
 test: deps
 	@$(MAKE) --no-print-directory build
 	scripts/test.sh
 
 # Each script starts what it measures and prints its ratio and verdict.
+# ---- Beyond one machine (docs/DEPLOY.md) ---------------------------------
+# The backup holds no key: keep $(VAR)/secrets/pii.keys apart from it, and
+# give it back to restore as KEYS (docs/personal-data.md).
+backup:
+	scripts/backup.sh
+
+restore:
+	@$(MAKE) --no-print-directory build
+	scripts/restore.sh
+
+# Two workers on TCP behind one nginx, a real replica, backup and restore.
+test-cluster: deps
+	@$(MAKE) --no-print-directory build
+	scripts/test-cluster.sh
+
 bench: deps
 	@$(MAKE) --no-print-directory build $(HELLO)
 	bench/run.sh

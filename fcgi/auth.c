@@ -163,6 +163,14 @@ static const struct vfield login_fields[] = {
 };
 static const struct vtable login_table = VTABLE(login_fields, struct login_in);
 
+/* A cookie set over HTTPS is marked Secure, so the browser never sends
+ * the session over plain HTTP; `make run` without TLS sets it plain. */
+static const char *
+secure(const struct req *r)
+{
+	return r->https ? "; Secure" : "";
+}
+
 static json_t *
 user_json(const struct user *u)
 {
@@ -239,8 +247,8 @@ auth_login(struct req *r)
 		return HANDLER_DB;
 	http_header(r,
 		    "Set-Cookie: sid=%s; HttpOnly; SameSite=Strict; Path=/; "
-		    "Max-Age=%d",
-		    token, SESSION_IDLE_HOURS * 3600);
+		    "Max-Age=%d%s",
+		    token, SESSION_IDLE_HOURS * 3600, secure(r));
 	return http_json(r, 200,
 			 json_pack("{s:s, s:s, s:o}", "token", token,
 				   "expires_at", expires, "user",
@@ -257,8 +265,10 @@ auth_logout(struct req *r)
 	if (db_exec(r->db, &sql_end_session, "b", r->token_hash,
 		    sizeof(r->token_hash)) < 0)
 		return HANDLER_DB;
-	http_header(r, "Set-Cookie: sid=; HttpOnly; SameSite=Strict; Path=/; "
-		       "Max-Age=0");
+	http_header(r,
+		    "Set-Cookie: sid=; HttpOnly; SameSite=Strict; Path=/; "
+		    "Max-Age=0%s",
+		    secure(r));
 	return http_empty(r, 204);
 }
 

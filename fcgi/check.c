@@ -105,6 +105,32 @@ raw_wage(struct db *db, struct arena *a, struct tally *t)
 	return rc < 0 ? -1 : 0;
 }
 
+/* ---- Safe return home ------------------------------------------------- */
+
+SQL(sql_raw_returns, "SELECT n.path, s.status, "
+		     "DATE_FORMAT(s.depart_on, '%Y-%m-%d'), s.party_size "
+		     "FROM safe_returns s JOIN units n ON n.id = s.unit_id");
+
+/* G: the party of a record that departed or arrived, by its depart_on. */
+static int
+raw_returns(struct db *db, struct arena *a, struct tally *t)
+{
+	struct dbres q;
+	char *path, *status, *day;
+	int64_t party;
+	int rc;
+
+	zero(t, ST_G);
+	if (db_query(db, &q, &sql_raw_returns, "") != 0)
+		return -1;
+	while ((rc = db_row(&q, a, "sssi", &path, &status, &day, &party)) == 1)
+		if (in_period(t, day) && (strcmp(status, "departed") == 0 ||
+					  strcmp(status, "arrived") == 0))
+			add(t, path, ST_G, party);
+	db_end(&q);
+	return rc < 0 ? -1 : 0;
+}
+
 /* ---- Recruitment fairs ------------------------------------------------ */
 
 SQL(sql_raw_placements,
@@ -179,10 +205,134 @@ raw_fairs(struct db *db, struct arena *a, struct tally *t)
 	return rc < 0 ? -1 : 0;
 }
 
+/* ---- Winter visits ----------------------------------------------------- */
+
+SQL(sql_raw_visits, "SELECT n.path, v.kind, v.category, v.people_count, "
+		    "v.cash_amount + v.goods_value, "
+		    "DATE_FORMAT(v.visited_on, '%Y-%m-%d'), "
+		    "v.enterprise_name_key, v.enterprise_credit_code, "
+		    "v.deleted_at IS NOT NULL FROM visits v "
+		    "JOIN units n ON n.id = v.unit_id");
+
+struct firm_visit {
+	char *path, *key, *code;
+};
+
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/*
+ * A for one unit: the distinct enterprises among the enterprise visits of
+ * its subtree.  An enterprise is its credit code; a visit without one is
+ * the enterprise of the smallest code that a coded visit of the same
+ * subtree gives the same name key, else its name key alone
+ * (docs/visits.md).
+ */
+static int64_t
+firms_of(struct arena *a, const char *path, const struct firm_visit *f,
+	 size_t n)
+{
+	char **ids = arena_alloc(a, (n + 1) * sizeof(*ids));
+	size_t i, j, k = 0, distinct = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *code = f[i].code;
+
+		if (strncmp(f[i].path, path, strlen(path)) != 0)
+			continue;
+		if (code == NULL) {
+			/* The smallest code given to this name in the subtree.
+			 */
+			for (j = 0; j < n; j++)
+				if (f[j].code != NULL && f[j].key != NULL &&
+				    f[i].key != NULL &&
+				    strcmp(f[j].key, f[i].key) == 0 &&
+				    strncmp(f[j].path, path, strlen(path)) ==
+					0 &&
+				    (code == NULL ||
+				     strcmp(f[j].code, code) < 0))
+					code = f[j].code;
+		}
+		ids[k++] = code ? arena_printf(a, "c:%s", code)
+				: arena_printf(a, "n:%s", f[i].key);
+	}
+	qsort(ids, k, sizeof(*ids), cmp_str);
+	for (i = 0; i < k; i++)
+		if (i == 0 || strcmp(ids[i], ids[i - 1]) != 0)
+			distinct++;
+	return (int64_t)distinct;
+}
+
+/* C1-C11/D1-D11: people and cash plus goods of worker visits by category;
+ * J1/J2: the same of medical visits; A: see firms_of().  Deleted visits
+ * count nowhere, enterprise visits' money nowhere. */
+static int
+raw_visits(struct db *db, struct arena *a, struct tally *t)
+{
+	struct firm_visit *firms = NULL;
+	size_t nf = 0, cap = 0, i;
+	char *path, *kind, *cat, *day, *key, *code;
+	int64_t people, fen, deleted;
+	struct dbres q;
+	int rc, c;
+
+	zero(t, ST_A);
+	zero(t, ST_J1);
+	zero(t, ST_J2);
+	for (c = ST_C1; c <= ST_D11; c++)
+		zero(t, (enum stat_code)c);
+	if (db_query(db, &q, &sql_raw_visits, "") != 0)
+		return -1;
+	while ((rc = db_row(&q, a, "sssiisssi", &path, &kind, &cat, &people,
+			    &fen, &day, &key, &code, &deleted)) == 1) {
+		if (deleted || !in_period(t, day))
+			continue;
+		if (strcmp(kind, "medical_frontline") == 0) {
+			add(t, path, ST_J1, people);
+			add(t, path, ST_J2, fen);
+		} else if (strcmp(kind, "worker") == 0 && cat != NULL) {
+			int n = atoi(cat + 1);
+
+			if (n >= 1 && n <= 11) {
+				add(t, path,
+				    (enum stat_code)(ST_C1 + 2 * (n - 1)),
+				    people);
+				add(t, path,
+				    (enum stat_code)(ST_D1 + 2 * (n - 1)), fen);
+			}
+		} else if (strcmp(kind, "enterprise") == 0) {
+			if (nf == cap) {
+				struct firm_visit *m;
+
+				cap = cap ? cap * 2 : 256;
+				m = arena_alloc(a, cap * sizeof(*m));
+				if (nf > 0)
+					memcpy(m, firms, nf * sizeof(*m));
+				firms = m;
+			}
+			firms[nf].path = path;
+			firms[nf].key = key;
+			firms[nf].code = code;
+			nf++;
+		}
+	}
+	db_end(&q);
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < t->n; i++)
+		t->u[i].v[ST_A] = firms_of(a, t->u[i].path, firms, nf);
+	return 0;
+}
+
 /* ---- The comparison ---------------------------------------------------- */
 
 static int (*const readers[])(struct db *, struct arena *, struct tally *) = {
     raw_wage,
+    raw_returns,
+    raw_visits,
     raw_fairs,
 };
 

@@ -19,6 +19,9 @@
 
 #define MAX_PARAMS 64
 #define COL_BUF 256
+/* How long db_replica_ready()'s answer holds: yes, then no. */
+#define REPLICA_RECHECK_MS 1000
+#define REPLICA_RETRY_MS 5000
 
 static atomic_int next_slot;
 
@@ -78,6 +81,7 @@ db_init(struct db *db, const struct dbconf *conf)
 {
 	memset(db, 0, sizeof(*db));
 	db->conf = conf;
+	db->ready = -1;
 }
 
 void
@@ -177,6 +181,117 @@ db_ping(struct db *db)
 	db->err = CR_SERVER_GONE_ERROR;
 	db_close(db);
 	return -1;
+}
+
+/* ---- A read replica --------------------------------------------------- */
+
+/*
+ * How far behind its primary the replica is, in seconds, from SHOW SLAVE
+ * STATUS (the account needs SLAVE MONITOR).  Columns are found by name:
+ * their number and order differ between versions.  Seconds_Behind_Master
+ * is NULL when either replication thread is stopped.  Returns 0, or -1
+ * with the reason in why.
+ */
+static int
+replica_lag(struct db *db, long long *lag, char *why, size_t whylen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	MYSQL_FIELD *f;
+	unsigned i, n;
+	int rc = -1;
+
+	if (mysql_real_query(db->my, "SHOW SLAVE STATUS", 17) != 0) {
+		unsigned err = mysql_errno(db->my);
+
+		snprintf(why, whylen, "SHOW SLAVE STATUS: %s%s",
+			 mysql_error(db->my),
+			 err == ER_SPECIFIC_ACCESS_DENIED_ERROR
+			     ? " (grant SLAVE MONITOR to the account)"
+			     : "");
+		db_fail(db, err, why);
+		return -1;
+	}
+	if ((res = mysql_store_result(db->my)) == NULL) {
+		snprintf(why, whylen, "SHOW SLAVE STATUS: %s",
+			 mysql_error(db->my));
+		db_fail(db, mysql_errno(db->my), why);
+		return -1;
+	}
+	if ((row = mysql_fetch_row(res)) == NULL) {
+		snprintf(why, whylen, "the server is not a replica");
+		goto out;
+	}
+	f = mysql_fetch_fields(res);
+	n = mysql_num_fields(res);
+	snprintf(why, whylen, "no Seconds_Behind_Master column");
+	for (i = 0; i < n; i++) {
+		if (strcmp(f[i].name, "Seconds_Behind_Master") != 0)
+			continue;
+		if (row[i] == NULL) {
+			snprintf(why, whylen, "replication is stopped");
+			break;
+		}
+		*lag = strtoll(row[i], NULL, 10);
+		rc = 0;
+		break;
+	}
+out:
+	mysql_free_result(res);
+	return rc;
+}
+
+int
+db_replica_ready(struct db *db)
+{
+	long long now = now_ms(), lag = 0;
+	char why[300];
+	int was = db->ready;
+
+	if (db->ready >= 0 &&
+	    now - db->ready_at <
+		(db->ready ? REPLICA_RECHECK_MS : REPLICA_RETRY_MS))
+		return db->ready;
+	db->ready = 0;
+	db->ready_at = now;
+	if (db_ensure(db) != 0) {
+		snprintf(why, sizeof(why), "cannot connect: %s", db->errmsg);
+	} else if (replica_lag(db, &lag, why, sizeof(why)) != 0 &&
+		   (!db_lost(db) || db_ensure(db) != 0 ||
+		    replica_lag(db, &lag, why, sizeof(why)) != 0)) {
+		/* Failed, on a fresh connection too when the old one was
+		 * lost (the replica restarted); the reason is in why. */
+	} else if (lag > db->conf->max_lag) {
+		snprintf(why, sizeof(why),
+			 "%lld s behind its primary (at most "
+			 "%lld allowed)",
+			 lag, db->conf->max_lag);
+	} else {
+		db->ready = 1;
+		db->ok_at = now;
+	}
+	db->err = 0;
+	/* One line per change, never per request. */
+	if (db->ready && was != 1)
+		fprintf(stderr, "swn-worker: replica in use (%lld s behind)\n",
+			lag);
+	else if (!db->ready && was != 0)
+		fprintf(stderr,
+			"swn-worker: replica not used, reads go to the "
+			"primary: %s\n",
+			why);
+	return db->ready;
+}
+
+void
+db_replica_failed(struct db *db)
+{
+	db_log_failure(db, "replica");
+	db->ready = 0;
+	db->ready_at = now_ms();
+	fputs("swn-worker: replica not used, reads go to the primary: a read "
+	      "failed\n",
+	      stderr);
 }
 
 static int

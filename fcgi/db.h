@@ -50,6 +50,12 @@ struct dbconf {
 	const char *user;
 	const char *password;
 	const char *name;
+	/* An optional read replica (SWN_DB_REPLICA_*; NULL when none): same
+	 * user, password and database, its own address.  max_lag, on the
+	 * replica's conf, is how many seconds behind its primary it may be
+	 * and still answer reads that may be a moment stale. */
+	const struct dbconf *replica;
+	long long max_lag;
 };
 
 struct db {
@@ -65,6 +71,10 @@ struct db {
 	 * logged for connection failures) and the fixed SQL text. */
 	char errmsg[256];
 	const char *errsql;
+	/* A replica's fitness for stale reads, as db_replica_ready() last
+	 * found it: 1 fit, 0 not, -1 not asked yet; and when. */
+	int ready;
+	long long ready_at;
 };
 
 struct dbres {
@@ -95,6 +105,18 @@ int db_one(struct db *, struct arena *, struct sql *, const char *pfmt,
 	   const char *cfmt, ...);
 long long db_exec(struct db *, struct sql *, const char *, ...);
 long long db_last_id(struct db *);
+
+/*
+ * Is this replica connection fit to answer a read that may be a moment
+ * stale: reachable, replicating, and at most conf->max_lag seconds behind
+ * its primary?  Returns 1 or 0, never an error: whatever is wrong, the
+ * caller reads from the primary instead.  The answer is kept for a second
+ * when yes and five seconds when no, so a replica that is down costs each
+ * thread one connection attempt every five seconds.
+ */
+int db_replica_ready(struct db *replica);
+/* A read on the replica failed mid-request: not fit until asked again. */
+void db_replica_failed(struct db *replica);
 
 int db_lost(const struct db *);
 int db_retryable(const struct db *);

@@ -20,8 +20,9 @@
  * every query: id, then the fields its json() takes. */
 struct drill {
 	enum stat_code code;
-	struct sql *sql; /* params: pattern, from, to, after id, limit */
+	struct sql *sql; /* params: arg, pattern, from, to, after id, limit */
 	json_t *(*json)(struct req *, struct dbres *, int64_t *id, int *rc);
+	const char *arg; /* a visit category, or NULL */
 };
 
 #define DAY(col) "DATE_FORMAT(" col ", '%Y-%m-%d')"
@@ -32,7 +33,7 @@ SQL(sql_h, "SELECT w.id, c.id, c.reference, w.name, " DAY(
 	       "c.accepted_on") " FROM wage_case_workers w "
 				"JOIN wage_cases c ON c.id = w.case_id "
 				"JOIN units n ON n.id = c.unit_id "
-				"WHERE n.path LIKE ? "
+				"WHERE ? IS NULL AND n.path LIKE ? "
 				"AND c.accepted_on BETWEEN ? AND ? "
 				"AND w.id < ? ORDER BY w.id DESC LIMIT ?");
 SQL(sql_i,
@@ -41,7 +42,7 @@ SQL(sql_i,
 			  "JOIN wage_cases c ON c.id = r.case_id "
 			  "JOIN wage_case_workers w ON w.id = r.worker_id "
 			  "JOIN units n ON n.id = c.unit_id "
-			  "WHERE n.path LIKE ? "
+			  "WHERE ? IS NULL AND n.path LIKE ? "
 			  "AND r.recovered_on BETWEEN ? AND ? "
 			  "AND r.id < ? ORDER BY r.id DESC LIMIT ?");
 
@@ -75,9 +76,146 @@ i_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
 			 "reference", ref, "name", name, "recovered_on", on);
 }
 
+/* ---- Safe return home: G ------------------------------------------ */
+
+SQL(sql_g, "SELECT s.id, s.traveler_name, s.party_size, s.status, " DAY(
+	       "s.depart_on") " FROM safe_returns s "
+			      "JOIN units n ON n.id = s.unit_id "
+			      "WHERE ? IS NULL AND n.path LIKE ? "
+			      "AND s.status IN ('departed', 'arrived') "
+			      "AND s.depart_on BETWEEN ? AND ? "
+			      "AND s.id < ? ORDER BY s.id DESC LIMIT ?");
+
+static json_t *
+g_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
+{
+	int64_t party;
+	char *name, *status, *on;
+
+	if ((*rc = db_row(q, &r->arena, "isiss", id, &name, &party, &status,
+			  &on)) != 1)
+		return NULL;
+	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s}", "id",
+			 (json_int_t)*id, "kind", "safe_return", "count",
+			 (json_int_t)party, "name", name, "status", status,
+			 "depart_on", on);
+}
+
+/* ---- Winter visits: A, C1-C11, D1-D11, J1, J2 -------------------- */
+
+#define VISIT_COLS                                                             \
+	"v.id, v.kind, v.category, v.enterprise_name, v.people_count, "        \
+	"v.cash_amount + v.goods_value, " DAY("v.visited_on")
+
+/* Worker visits of one category (C1..C11 count people, D1..D11 money),
+ * or medical visits when the argument is NULL (J1 people, J2 money). */
+SQL(sql_visits, "SELECT " VISIT_COLS " FROM visits v "
+		"JOIN units n ON n.id = v.unit_id "
+		"WHERE v.deleted_at IS NULL "
+		"AND ((? IS NULL AND v.kind = 'medical_frontline') OR "
+		"(v.kind = 'worker' AND v.category = ?)) "
+		"AND n.path LIKE ? AND v.visited_on BETWEEN ? AND ? "
+		"AND v.id < ? ORDER BY v.id DESC LIMIT ?");
+/*
+ * Row A: the period's enterprise visits, each contributing 1 when it is
+ * the first (lowest id) visit of its enterprise and 0 otherwise, the
+ * enterprise decided exactly as stats.c's rows_visits() decides it.
+ */
+SQL(sql_a, "WITH e AS (SELECT v.id, v.enterprise_name_key AS k, "
+	   "v.enterprise_credit_code AS c FROM visits v "
+	   "JOIN units n ON n.id = v.unit_id "
+	   "WHERE v.kind = 'enterprise' AND v.deleted_at IS NULL "
+	   "AND ? IS NULL AND n.path LIKE ? AND v.visited_on BETWEEN ? AND ?), "
+	   "coded AS (SELECT k, MIN(c) AS c FROM e WHERE c IS NOT NULL "
+	   "GROUP BY k), "
+	   "keyed AS (SELECT e.id, COALESCE(CONCAT('c:', e.c), "
+	   "CONCAT('c:', coded.c), CONCAT('n:', e.k)) AS firm "
+	   "FROM e LEFT JOIN coded ON coded.k = e.k), "
+	   "firsts AS (SELECT MIN(id) AS id FROM keyed GROUP BY firm) "
+	   "SELECT " VISIT_COLS ", keyed.id IN (SELECT id FROM firsts) "
+	   "FROM keyed JOIN visits v ON v.id = keyed.id "
+	   "WHERE keyed.id < ? ORDER BY keyed.id DESC LIMIT ?");
+
+struct visit_row {
+	int64_t people, fen, first;
+	char *kind, *category, *firm, *on;
+};
+
+static json_t *
+visit_base(const struct visit_row *v, int64_t id)
+{
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)id,
+			 "kind", "visit", "visit_kind", v->kind, "category",
+			 json_str_or_null(v->category), "enterprise_name",
+			 json_str_or_null(v->firm), "visited_on", v->on);
+}
+
+static json_t *
+visit_people_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
+{
+	struct visit_row v;
+	json_t *o;
+
+	if ((*rc = db_row(q, &r->arena, "isssiis", id, &v.kind, &v.category,
+			  &v.firm, &v.people, &v.fen, &v.on)) != 1)
+		return NULL;
+	o = visit_base(&v, *id);
+	json_object_set_new(o, "count", json_integer(v.people));
+	return o;
+}
+
+static json_t *
+visit_money_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
+{
+	struct visit_row v;
+	json_t *o;
+
+	if ((*rc = db_row(q, &r->arena, "isssiis", id, &v.kind, &v.category,
+			  &v.firm, &v.people, &v.fen, &v.on)) != 1)
+		return NULL;
+	o = visit_base(&v, *id);
+	json_object_set_new(o, "amount", json_money(v.fen));
+	return o;
+}
+
+static json_t *
+a_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
+{
+	struct visit_row v;
+	json_t *o;
+
+	if ((*rc = db_row(q, &r->arena, "isssiisi", id, &v.kind, &v.category,
+			  &v.firm, &v.people, &v.fen, &v.on, &v.first)) != 1)
+		return NULL;
+	o = visit_base(&v, *id);
+	json_object_set_new(o, "count", json_integer(v.first ? 1 : 0));
+	return o;
+}
+
+#define CATEGORY(n)                                                            \
+	{ST_C##n, &sql_visits, visit_people_json, "C" #n},                     \
+	{                                                                      \
+		ST_D##n, &sql_visits, visit_money_json, "C" #n                 \
+	}
+
 static const struct drill drills[] = {
-    {ST_H, &sql_h, h_json},
-    {ST_I, &sql_i, i_json},
+    {ST_A, &sql_a, a_json, NULL},
+    CATEGORY(1),
+    CATEGORY(2),
+    CATEGORY(3),
+    CATEGORY(4),
+    CATEGORY(5),
+    CATEGORY(6),
+    CATEGORY(7),
+    CATEGORY(8),
+    CATEGORY(9),
+    CATEGORY(10),
+    CATEGORY(11),
+    {ST_G, &sql_g, g_json, NULL},
+    {ST_H, &sql_h, h_json, NULL},
+    {ST_I, &sql_i, i_json, NULL},
+    {ST_J1, &sql_visits, visit_people_json, NULL},
+    {ST_J2, &sql_visits, visit_money_json, NULL},
 };
 
 static const struct drill *
@@ -119,13 +257,18 @@ stats_records(struct req *r)
 		return 0;
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
-	if (stats_compute(r->db, &r->arena,
+	if (stats_compute(req_reader(r), &r->arena,
 			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
 			  v) != 0)
 		return HANDLER_DB;
-	if (db_query(r->db, &q, d->sql, "sssii",
-		     stats_subtree(&r->arena, s.unit_path), s.from, s.to, after,
-		     (int64_t)limit + 1) != 0)
+	/* The visits query reads its argument twice. */
+	if ((d->sql == &sql_visits
+		 ? db_query(req_reader(r), &q, d->sql, "sssssii", d->arg,
+			    d->arg, stats_subtree(&r->arena, s.unit_path),
+			    s.from, s.to, after, (int64_t)limit + 1)
+		 : db_query(req_reader(r), &q, d->sql, "ssssii", d->arg,
+			    stats_subtree(&r->arena, s.unit_path), s.from, s.to,
+			    after, (int64_t)limit + 1)) != 0)
 		return HANDLER_DB;
 	items = json_array();
 	while ((it = d->json(r, &q, &id, &rc)) != NULL) {

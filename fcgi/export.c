@@ -421,7 +421,7 @@ stats_export(struct req *r)
 	is_csv = fmt != NULL && strcmp(fmt, "csv") == 0;
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
-	if (stats_compute(r->db, &r->arena,
+	if (stats_compute(req_reader(r), &r->arena,
 			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
 			  v) != 0)
 		return HANDLER_DB;

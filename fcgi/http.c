@@ -332,6 +332,18 @@ req_page(struct req *r, int *limit, int64_t *after)
 	return 0;
 }
 
+struct db *
+req_reader(struct req *r)
+{
+	if (r->replica == NULL || r->no_replica || r->db->in_tx ||
+	    (r->method != M_GET && r->method != M_HEAD) ||
+	    !db_replica_ready(r->replica))
+		return r->db;
+	r->on_replica = 1;
+	r->replica->err = 0;
+	return r->replica;
+}
+
 char *
 page_cursor(struct req *r, int64_t last_id)
 {
@@ -416,6 +428,9 @@ http_read(struct req *r, FCGX_Request *fr, struct db *db)
 	r->requested_with = param(r, "HTTP_X_REQUESTED_WITH");
 	r->remote_addr = param(r, "REMOTE_ADDR");
 	r->accept_encoding = param(r, "HTTP_ACCEPT_ENCODING");
+	/* nginx passes HTTPS=on for a request that came over TLS. */
+	q = FCGX_GetParam("HTTPS", fr->envp);
+	r->https = q != NULL && strcasecmp(q, "on") == 0;
 }
 
 /*

@@ -38,6 +38,11 @@ struct user {
 struct req {
 	FCGX_Request *fcgi;
 	struct db *db;
+	/* The thread's replica connection, NULL when there is none; reached
+	 * only through req_reader(). */
+	struct db *replica;
+	int on_replica; /* req_reader() chose the replica */
+	int no_replica; /* this request reads from the primary only */
 	struct arena arena;
 
 	enum method method;
@@ -56,6 +61,7 @@ struct req {
 	const char *requested_with;
 	const char *remote_addr;
 	const char *accept_encoding;
+	int https; /* it reached nginx over TLS (the HTTPS parameter) */
 
 	char *body;
 	size_t bodylen;
@@ -101,6 +107,15 @@ const char *req_query(struct req *, const char *name);
 int64_t req_id(const struct req *, size_t i);
 int req_if_match(struct req *, int64_t version);
 int req_page(struct req *, int *limit, int64_t *after);
+/*
+ * The connection for a read that may be a moment stale: the replica when
+ * one is configured and fit (db_replica_ready()), else the primary.  Only
+ * for statistics, drill-downs and lists, in a GET, never for what the
+ * caller has just written nor for a read that decides a write; see
+ * docs/DEPLOY.md.  When a read on the replica fails, the core runs the
+ * handler again on the primary.
+ */
+struct db *req_reader(struct req *);
 char *page_cursor(struct req *, int64_t last_id);
 /* JSON values of the contract's shapes: money as "1234.50" (from fen),
  * and a string or null. */

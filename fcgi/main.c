@@ -17,8 +17,9 @@
  * raw records by a second path and reports any difference (check.c).
  *
  * "keys init|add FILE", "rotate-keys" and "pii-upgrade" manage the
- * personal-data keys (keys.c, docs/personal-data.md).  SIGHUP makes a
- * running worker reload its key file.
+ * personal-data keys (keys.c, docs/personal-data.md); "check-keys" says
+ * whether the key file opens the database's data, as a restore must know.
+ * SIGHUP makes a running worker reload its key file.
  */
 #include <errno.h>
 #include <signal.h>
@@ -38,6 +39,7 @@
 #include "db.h"
 #include "keys.h"
 #include "pii.h"
+#include "seed.h"
 #include "pool.h"
 #include "stats.h"
 #include "valid.h"
@@ -98,13 +100,17 @@ hash_password(void)
 
 SQL(sql_unit_path, "SELECT path FROM units WHERE id = ?");
 
-/* Prints every row the records supply, as /stats will answer them. */
+/*
+ * Prints every row the records supply, as /stats will answer them.  Like
+ * the handlers, it reads from the replica when one is configured and fit
+ * (and says so on standard error), from the primary otherwise.
+ */
 static int
 stats_cmd(const struct dbconf *conf, char *argv[])
 {
 	struct arena a = {NULL};
 	int64_t v[ST__MAX];
-	struct db db;
+	struct db primary, replica, *db = &primary;
 	char *path = NULL, wan[32], yuan[32];
 	int i, first = 1, rc = 1;
 
@@ -112,15 +118,20 @@ stats_cmd(const struct dbconf *conf, char *argv[])
 		fputs("swn-worker: dates are YYYY-MM-DD\n", stderr);
 		return 2;
 	}
-	db_init(&db, conf);
-	if (db_one(&db, &a, &sql_unit_path, "i", "s",
+	db_init(&primary, conf);
+	db_init(&replica, conf->replica);
+	if (conf->replica != NULL && db_replica_ready(&replica))
+		db = &replica;
+	fprintf(stderr, "swn-worker: stats from the %s\n",
+		db == &replica ? "replica" : "primary");
+	if (db_one(db, &a, &sql_unit_path, "i", "s",
 		   (int64_t)strtoll(argv[2], NULL, 10), &path) != 1) {
 		fputs("swn-worker: no such unit\n", stderr);
 		goto err;
 	}
-	if (stats_compute(&db, &a, stats_subtree(&a, path), argv[3], argv[4],
+	if (stats_compute(db, &a, stats_subtree(&a, path), argv[3], argv[4],
 			  v) != 0) {
-		db_log_failure(&db, "stats");
+		db_log_failure(db, "stats");
 		goto err;
 	}
 	printf("{\"unit_id\":%lld,\"from\":\"%s\",\"to\":\"%s\",\"rows\":[",
@@ -141,7 +152,8 @@ stats_cmd(const struct dbconf *conf, char *argv[])
 	puts("]}");
 	rc = 0;
 err:
-	db_close(&db);
+	db_close(&primary);
+	db_close(&replica);
 	arena_free(&a);
 	return rc;
 }
@@ -185,6 +197,29 @@ start_keys(const struct dbconf *conf)
 	return rc;
 }
 
+/* "check-keys": would a worker start with this key file and database?
+ * For scripts/restore.sh, which must not call a restore good when its
+ * key file does not open the data. */
+static int
+check_keys(const struct dbconf *conf)
+{
+	struct arena a = {NULL};
+	struct db db;
+	int rc;
+
+	db_init(&db, conf);
+	rc = keys_prepare(&db, &a);
+	if (rc == 0)
+		fprintf(stderr,
+			"swn-worker: the key file opens the data; key "
+			"%u seals\n",
+			pii_current());
+	db_close(&db);
+	arena_free(&a);
+	pii_unload();
+	return rc;
+}
+
 /* SIGHUP: the key file changed (a rotation added a key). */
 static void
 reload_keys(const struct dbconf *conf)
@@ -210,13 +245,15 @@ usage(void)
 	fputs(
 	    "usage: swn-worker [hash-password | stats UNIT FROM TO |\n"
 	    "                  check-stats [CAMPAIGN] | keys init|add FILE |\n"
-	    "                  rotate-keys | pii-upgrade]\n"
+	    "                  check-keys | rotate-keys | pii-upgrade |\n"
+	    "                  seed-pool]\n"
 	    "The environment is described in docs/conventions.md.\n",
 	    stderr);
 	return 2;
 }
 
-/* A command that talks to the database: stats, rotate-keys, pii-upgrade. */
+/* A command that talks to the database: stats, check-keys, rotate-keys,
+ * pii-upgrade. */
 static int
 db_command(const struct dbconf *conf, int argc, char *argv[])
 {
@@ -235,24 +272,60 @@ db_command(const struct dbconf *conf, int argc, char *argv[])
 	if (argc != 2)
 		return usage();
 	db_init(&db, conf);
-	if (strcmp(argv[1], "rotate-keys") == 0)
+	if (strcmp(argv[1], "check-keys") == 0)
+		rc = check_keys(conf) == 0 ? 0 : 1;
+	else if (strcmp(argv[1], "rotate-keys") == 0)
 		rc = keys_rotate_cmd(&db);
 	else if (strcmp(argv[1], "pii-upgrade") == 0)
 		rc = keys_upgrade_cmd(&db);
+	else if (strcmp(argv[1], "seed-pool") == 0)
+		rc = seed_pool_cmd(&db);
 	else
 		rc = usage();
 	db_close(&db);
 	return rc;
 }
 
+/*
+ * The optional read replica: SWN_DB_REPLICA_SOCKET or SWN_DB_REPLICA_HOST
+ * (and SWN_DB_REPLICA_PORT), with the primary's user, password and
+ * database; SWN_DB_REPLICA_MAX_LAG seconds behind at most (default 10).
+ * Returns 0 (conf->replica stays NULL without a replica), or -1 after
+ * saying what is wrong.
+ */
+static int
+replica_conf(struct dbconf *conf, struct dbconf *rep)
+{
+	const char *lag = env("SWN_DB_REPLICA_MAX_LAG", "10");
+	char *end;
+
+	rep->socket = env("SWN_DB_REPLICA_SOCKET", NULL);
+	rep->host = env("SWN_DB_REPLICA_HOST", NULL);
+	if (rep->socket == NULL && rep->host == NULL)
+		return 0;
+	rep->port = (unsigned)atoi(env("SWN_DB_REPLICA_PORT", "3306"));
+	rep->name = conf->name;
+	rep->user = conf->user;
+	rep->password = conf->password;
+	rep->max_lag = strtoll(lag, &end, 10);
+	if (*end != '\0' || rep->max_lag < 0 || rep->max_lag > 86400) {
+		fputs("swn-worker: SWN_DB_REPLICA_MAX_LAG is seconds, "
+		      "0-86400\n",
+		      stderr);
+		return -1;
+	}
+	conf->replica = rep;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	static struct dbconf conf;
+	static struct dbconf conf, replica;
 	const char *listen_on, *pwfile;
 	struct timespec tick = {JANITOR_SECONDS, 0};
 	sigset_t set;
-	int fd, threads, sig;
+	int fd, threads, sig, tcp;
 
 	if (sodium_init() < 0)
 		return 1;
@@ -280,6 +353,8 @@ main(int argc, char *argv[])
 			strerror(errno));
 		return 2;
 	}
+	if (replica_conf(&conf, &replica) != 0)
+		return 2;
 	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0)
 		return 1;
 	if (argc > 1)
@@ -294,20 +369,25 @@ main(int argc, char *argv[])
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (listen_on[0] != ':')
+	/* libfcgi reads any address with a colon as TCP: ":port" or
+	 * "host:port" (a worker host behind nginx's upstream). */
+	tcp = strchr(listen_on, ':') != NULL;
+	if (!tcp)
 		unlink(listen_on);
 	if ((fd = FCGX_OpenSocket(listen_on, 1024)) < 0) {
 		fprintf(stderr, "swn-worker: cannot listen on %s\n", listen_on);
 		return 1;
 	}
-	if (listen_on[0] != ':')
+	if (!tcp)
 		chmod(listen_on, 0660);
 	if (pool_start((size_t)threads, fd, &conf) != 0) {
 		fputs("swn-worker: cannot start threads\n", stderr);
 		return 1;
 	}
-	fprintf(stderr, "swn-worker: %d threads on %s; key %u seals\n", threads,
-		listen_on, pii_current());
+	fprintf(stderr, "swn-worker: %d threads on %s; key %u seals%s\n",
+		threads, listen_on, pii_current(),
+		conf.replica ? "; stale-tolerant reads may use the replica"
+			     : "");
 	sigdelset(&set, SIGUSR1);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
@@ -321,7 +401,7 @@ main(int argc, char *argv[])
 	fprintf(stderr, "swn-worker: signal %d, draining\n", sig);
 	pool_stop(fd);
 	close(fd);
-	if (listen_on[0] != ':')
+	if (!tcp)
 		unlink(listen_on);
 	pii_unload();
 	mysql_library_end();

@@ -47,7 +47,7 @@ serve(void *arg)
 {
 	struct worker *w = arg;
 	FCGX_Request fr;
-	struct db db;
+	struct db db, replica;
 	struct req r;
 	sigset_t set;
 
@@ -58,6 +58,9 @@ serve(void *arg)
 	mysql_thread_init();
 	db_init(&db, w->conf);
 	db_ensure(&db); /* failure is fine: each request retries */
+	/* The replica is connected on the first read that may use it. */
+	if (w->conf->replica != NULL)
+		db_init(&replica, w->conf->replica);
 	FCGX_InitRequest(&fr, w->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!atomic_load(&stopping)) {
 		if (FCGX_Accept_r(&fr) < 0) {
@@ -67,6 +70,7 @@ serve(void *arg)
 		}
 		atomic_store(&w->busy, 1);
 		http_read(&r, &fr, &db);
+		r.replica = w->conf->replica != NULL ? &replica : NULL;
 		route_dispatch(&r);
 		http_write(&r);
 		http_done(&r);
@@ -75,6 +79,8 @@ serve(void *arg)
 	}
 	FCGX_Free(&fr, 1);
 	db_close(&db);
+	if (w->conf->replica != NULL)
+		db_close(&replica);
 	mysql_thread_end();
 	atomic_store(&w->done, 1);
 	return NULL;

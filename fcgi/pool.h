@@ -1,6 +1,7 @@
 /*
  * The worker threads: each accepts FastCGI requests on the shared socket
- * and serves them with its own database connection.
+ * and serves them with its own database connection (and its own replica
+ * connection when a replica is configured).
  */
 #ifndef SWN_POOL_H
 #define SWN_POOL_H

@@ -355,7 +355,18 @@ route_dispatch(struct req *r)
 		return;
 	}
 	if (r->method == M_GET || r->method == M_HEAD) {
-		if (rt->handler(r) == HANDLER_DB)
+		int rc = rt->handler(r);
+
+		/* A read that failed on the replica is answered from the
+		 * primary: a GET is safe to run twice. */
+		if (rc == HANDLER_DB && r->on_replica && r->replica->err != 0) {
+			db_replica_failed(r->replica);
+			http_reset_response(r);
+			r->on_replica = 0;
+			r->no_replica = 1;
+			rc = rt->handler(r);
+		}
+		if (rc == HANDLER_DB)
 			db_failed(r, rt);
 		return;
 	}

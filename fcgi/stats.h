@@ -97,6 +97,10 @@ char *stat_rule(struct arena *, enum stat_code);
  * Computes every row the records supply for a subtree and period into v:
  * a count for 人次 and 家 rows, fen for 万元 rows; rows no rule computes
  * are STAT_NONE.  Returns 0, or -1 after a failed query.
+ *
+ * Figures may be a moment stale: a handler passes req_reader(r), so that
+ * a read replica computes them when there is one (docs/DEPLOY.md), and
+ * `swn-worker stats` does the same.
  */
 int stats_compute(struct db *, struct arena *, const char *pattern,
 		  const char *from, const char *to, int64_t v[ST__MAX]);

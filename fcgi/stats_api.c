@@ -158,7 +158,7 @@ stats_get(struct req *r)
 
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
-	if (stats_compute(r->db, &r->arena,
+	if (stats_compute(req_reader(r), &r->arena,
 			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
 			  v) != 0)
 		return HANDLER_DB;
@@ -235,14 +235,15 @@ stats_by_unit(struct req *r)
 					     0, "rows", stats_rows_json(v)));
 		}
 	}
-	if (stats_compute(r->db, &r->arena, s.unit_path, s.from, s.to, v) != 0)
+	if (stats_compute(req_reader(r), &r->arena, s.unit_path, s.from, s.to,
+			  v) != 0)
 		goto err;
 	json_array_append_new(
 	    items, json_pack("{s:I, s:s, s:b, s:o}", "unit_id",
 			     (json_int_t)s.unit_id, "unit_name",
 			     arena_printf(&r->arena, "%s（本级）", s.unit_name),
 			     "own", 1, "rows", stats_rows_json(v)));
-	if (stats_compute(r->db, &r->arena,
+	if (stats_compute(req_reader(r), &r->arena,
 			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
 			  v) != 0)
 		goto err;

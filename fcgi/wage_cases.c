@@ -785,8 +785,10 @@ wage_cases_list(struct req *r)
 	if (by_id)
 		pii_index(PII_IDNUM, idn, 18, idx);
 	vol = r->user->role == ROLE_VOLUNTEER;
-	if (db_query(r->db, &res, &sql_list, "isIIssssssssssssssbbi", after,
-		     scope_path(r), (int)vol, r->user->id, (int)vol,
+	/* A list may be a moment stale: the replica serves it when there is
+	 * one (docs/DEPLOY.md). */
+	if (db_query(req_reader(r), &res, &sql_list, "isIIssssssssssssssbbi",
+		     after, scope_path(r), (int)vol, r->user->id, (int)vol,
 		     r->user->id, status, status, upath, upath, industry,
 		     industry, q, q, like, like, from, from, to, to,
 		     by_id ? idx : NULL, sizeof(idx), by_id ? idx : NULL,

@@ -12,10 +12,29 @@ rm -f "$DB_SOCK" "$DB_SOCK.lock" "$PIDS/mariadb.pid"
 
 user=()
 [ "$(id -u)" -eq 0 ] && user=(--user=root)
+
+# ---- Replication (docs/DEPLOY.md; make test-cluster) ----------------------
+# DB_PORT: listen on 127.0.0.1:DB_PORT too, since a replica reaches its
+# primary over TCP; without it, the socket only.  DB_SERVER_ID: keep a
+# binary log with GTIDs that a replica can follow, written row by row and
+# flushed at every commit like the redo log, so that a crash loses no
+# transaction that was committed.  DB_READ_ONLY=1: a replica, changed only
+# by its replication thread.
+net=(--skip-networking)
+[ -z "${DB_PORT:-}" ] || net=(--bind-address=127.0.0.1 --port="$DB_PORT")
+binlog=()
+if [ -n "${DB_SERVER_ID:-}" ]; then
+	binlog=(--server-id="$DB_SERVER_ID" --log-basename=swn --log-bin=swn-bin
+		--sync-binlog=1 --binlog-format=ROW --log-slave-updates=1
+		--gtid-strict-mode=1 --binlog-expire-logs-seconds=604800)
+fi
+[ "${DB_READ_ONLY:-}" != 1 ] || binlog+=(--read-only=1)
+# ---- end of replication ----------------------------------------------------
+
 echo "db-start: mariadbd on $DB_SOCK"
 setsid mariadbd --no-defaults "${user[@]}" \
 	--datadir="$DB_DIR" --socket="$DB_SOCK" \
-	--pid-file="$PIDS/mariadb.pid" --skip-networking \
+	--pid-file="$PIDS/mariadb.pid" "${net[@]}" "${binlog[@]}" \
 	--log-error="$LOGS/mariadb.log" \
 	--innodb_flush_log_at_trx_commit=1 \
 	--character-set-server=utf8mb4 \

@@ -22,6 +22,20 @@ elif ! command -v npm >/dev/null; then
 	pkgs+=(npm)
 fi
 
+# ---- Beyond one machine (docs/DEPLOY.md) ----------------------------------
+# openssl: the TLS test's self-signed certificates, compose-secrets.sh.
+pkgs+=(openssl)
+# `deps.sh --build`: only what compiling the worker needs, for the
+# Dockerfile, so the image is built with packages from this same list.
+build_pkgs=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev
+	libsodium-dev zlib1g-dev libcmocka-dev libxlsxwriter-dev libqrencode-dev)
+build_only=
+if [ "${1:-}" = --build ]; then
+	build_only=1
+	pkgs=("${build_pkgs[@]}")
+fi
+# ---- end -------------------------------------------------------------------
+
 missing=()
 for p in "${pkgs[@]}"; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
@@ -43,6 +57,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q "${missing[@]}"
 fi
+
+[ -z "$build_only" ] || exit 0
 
 # npm ci only when node_modules is absent or older than the lock file;
 # touch afterwards so the next check sees it fresh.

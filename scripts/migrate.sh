@@ -37,10 +37,11 @@ CREATE TABLE IF NOT EXISTS swn.schema_migrations (
 EOF
 
 # The workers' account: created once with a random password kept in
-# $VAR/secrets; DML on swn.* only, so a worker bug cannot alter the schema.
+# $VAR/secrets (or the file SWN_DB_PASSWORD_FILE names: a compose secret);
+# DML on swn.* only, so a worker bug cannot alter the schema.
 mkdir -p "$SECRETS"
 chmod 0700 "$SECRETS"
-pwfile=$SECRETS/db_password
+pwfile=${SWN_DB_PASSWORD_FILE:-$SECRETS/db_password}
 new_pw=
 if [ ! -s "$pwfile" ]; then
 	(umask 077 && rand_str 32 >"$pwfile")
@@ -55,6 +56,10 @@ sql <<EOF
 CREATE USER IF NOT EXISTS 'swn_app'@'$app_host' IDENTIFIED BY '$pw';
 GRANT SELECT, INSERT, UPDATE, DELETE ON swn.* TO 'swn_app'@'$app_host';
 EOF
+# On a read replica, the workers read how far behind it is (SHOW SLAVE
+# STATUS) before trusting it with a read; granted here, the right reaches
+# every replica through replication (docs/DEPLOY.md).
+sql -e "GRANT SLAVE MONITOR ON *.* TO 'swn_app'@'$app_host'"
 # A new password file for an existing account (secrets/ was deleted):
 # the account must follow the file the workers will read.
 if [ -n "$new_pw" ]; then

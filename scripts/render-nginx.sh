@@ -2,10 +2,18 @@
 # Render nginx-conf/nginx.conf.in into $VAR/nginx/nginx.conf and check it.
 # The one template serves make run/start, the tests, the benchmark's second
 # nginx and docker-compose; only these values differ:
-#   UPSTREAM  FastCGI address   (default unix:$WORKER_SOCK; docker worker:9000)
-#   LISTEN    address:port      (default 127.0.0.1:$PORT; docker 0.0.0.0:80)
+#   UPSTREAM  FastCGI addresses, separated by spaces or commas (default
+#             unix:$WORKER_SOCK; docker worker:9000; a cluster several
+#             host:port), one upstream server each
+#   LISTEN    address:port      (default 127.0.0.1:$PORT; docker 0.0.0.0:443)
 #   RATE      anonymous POSTs per client (default 10r/s), BURST (default 40)
 #   USER_LINE nginx `user` line (default `user root;` when run as root)
+# TLS, only when TLS_CERT is set (docs/DEPLOY.md):
+#   TLS_CERT, TLS_KEY  certificate chain and key (PEM); LISTEN is then HTTPS
+#   HTTP_LISTEN        the plain-HTTP address that redirects to HTTPS
+#                      (default 127.0.0.1:$HTTP_PORT, else port 80)
+#   HTTPS_PORT         the HTTPS port clients use, for the redirect
+#                      (default LISTEN's port; 443 is left out of the URL)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -13,6 +21,23 @@ UPSTREAM=${UPSTREAM:-unix:$WORKER_SOCK}
 LISTEN=${LISTEN:-127.0.0.1:$PORT}
 RATE=${RATE:-10r/s}
 BURST=${BURST:-40}
+TLS_CERT=${TLS_CERT:-}
+TLS_KEY=${TLS_KEY:-}
+HTTP_LISTEN=${HTTP_LISTEN:-127.0.0.1:${HTTP_PORT:-80}}
+HTTPS_PORT=${HTTPS_PORT:-${LISTEN##*:}}
+if [ -n "$TLS_CERT" ]; then
+	for f in "$TLS_CERT" "$TLS_KEY"; do
+		[ -r "$f" ] || {
+			echo "render-nginx: cannot read TLS_CERT/TLS_KEY: '$f'" >&2
+			exit 1
+		}
+	done
+	tls_on='s|@TLS@||' tls_off='/@PLAIN@/d'
+else
+	tls_on='/@TLS@/d' tls_off='s|@PLAIN@||'
+fi
+redirect_port=":$HTTPS_PORT"
+[ "$HTTPS_PORT" != 443 ] || redirect_port=
 # Started as root, nginx would run its workers as nobody, who cannot read a
 # checkout or a socket inside a 0700 directory (a clone under /root): 403
 # or 502 with nothing in the worker's log.  So keep them root there.
@@ -28,16 +53,34 @@ esc()
 }
 
 mkdir -p "$NGINX_DIR" "$PIDS"
-sed -e "s|@PORT@|$(esc "$PORT")|g" \
-	-e "s|@VAR@|$(esc "$VAR")|g" \
-	-e "s|@RUN@|$(esc "$RUN")|g" \
-	-e "s|@ROOT@|$(esc "$ROOT/frontend")|g" \
-	-e "s|@UPSTREAM@|$(esc "$UPSTREAM")|g" \
-	-e "s|@LISTEN@|$(esc "$LISTEN")|g" \
-	-e "s|@RATE@|$(esc "$RATE")|g" \
-	-e "s|@BURST@|$(esc "$BURST")|g" \
-	-e "s|@USER_LINE@|$(esc "$USER_LINE")|g" \
-	"$ROOT/nginx-conf/nginx.conf.in" >"$NGINX_DIR/nginx.conf.new"
+# First the line holding @UPSTREAM@, once per address; then the rest.
+awk -v list="$UPSTREAM" '
+	index($0, "@UPSTREAM@") {
+		n = split(list, addr, /[ ,]+/)
+		for (i = 1; i <= n; i++) {
+			if (addr[i] == "")
+				continue
+			line = $0
+			sub(/@UPSTREAM@/, addr[i], line)
+			print line
+		}
+		next
+	}
+	{ print }' "$ROOT/nginx-conf/nginx.conf.in" |
+	sed -e "$tls_on" -e "$tls_off" \
+		-e "s|@PORT@|$(esc "$PORT")|g" \
+		-e "s|@VAR@|$(esc "$VAR")|g" \
+		-e "s|@RUN@|$(esc "$RUN")|g" \
+		-e "s|@ROOT@|$(esc "$ROOT/frontend")|g" \
+		-e "s|@LISTEN@|$(esc "$LISTEN")|g" \
+		-e "s|@HTTP_LISTEN@|$(esc "$HTTP_LISTEN")|g" \
+		-e "s|@HTTPS_PORT@|$(esc "$redirect_port")|g" \
+		-e "s|@TLS_CERT@|$(esc "$TLS_CERT")|g" \
+		-e "s|@TLS_KEY@|$(esc "$TLS_KEY")|g" \
+		-e "s|@RATE@|$(esc "$RATE")|g" \
+		-e "s|@BURST@|$(esc "$BURST")|g" \
+		-e "s|@USER_LINE@|$(esc "$USER_LINE")|g" \
+		>"$NGINX_DIR/nginx.conf.new"
 if grep -n '@[A-Z_]*@' "$NGINX_DIR/nginx.conf.new" >&2; then
 	echo "render-nginx: placeholders left unrendered (above)" >&2
 	exit 1

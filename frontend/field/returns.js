@@ -20,11 +20,11 @@
  * - 今天出发: people (Σ party_size) leaving today, by status.
  */
 import {
-	ApiError, api, cachedGet, clearProblem, el, loginUrl, outboxState,
-	readForm, say, showProblem, submit,
+	ApiError, api, cachedGet, checkValue, clearProblem, el, loginUrl, message,
+	outboxState, readForm, say, showProblem, submit,
 } from '/assets/api.js';
 import {
-	digitsOnly, idNumberProblem, normalizeAmount, phoneOk, toFen, todayShanghai,
+	digitsOnly, normalizeAmount, toFen, todayShanghai,
 } from '/help/wage.js';
 
 const SINGLE = '/api/v1/safe-returns';
@@ -353,15 +353,18 @@ function localProblems(form, b) {
 	const person = (p, at) => {
 		if (!p.name)
 			add(at('name'), 'required', '请填写姓名');
+		/* In the dictionary's words, as the server would say it. */
+		const check = (field, kind, label) => {
+			const code = checkValue(kind, p[field]);
+			if (code)
+				add(at(field), code, message(code, { kind, label }));
+		};
 		if (!p.phone)
-			add(at('phone'), 'required', '请填写手机号');
-		else if (!phoneOk(p.phone))
-			add(at('phone'), 'format', '手机号应为 11 位数字');
-		if (p.id_number) {
-			const e = idNumberProblem(p.id_number);
-			if (e)
-				add(at('id_number'), e.code, e.message);
-		}
+			add(at('phone'), 'required', message('required', { kind: 'phone', label: '手机号' }));
+		else
+			check('phone', 'phone', '手机号');
+		if (p.id_number)
+			check('id_number', 'id_number', '身份证号');
 	};
 	const party = (v, field) => {
 		if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 60))

@@ -8,6 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminToken, api, assertJson, createUnit, createUser, seededUnits } from './lib.mjs';
 import { addDays, runStats, todayShanghai } from './wage_lib.mjs';
+import { drillEqualsFigures } from './stats_lib.mjs';
 import { freshPhone } from './db_lib.mjs';
 import {
   arrive, batchBody, getRecord, moveTo, register, registerBatch,
@@ -121,4 +122,11 @@ test('row G follows changes: a bigger party, a cancellation after registering', 
   await moveTo(volS.token, r.bus.items[2].id, 'departed');
   assert.equal(g(townT, d(-2), d(0)), before + 5);
   assert.equal(g(unitS, d(-2), d(0)), 4 + 1 + 2 + 3);
+});
+
+test('row G can be traced: its records in /stats/records add up to the figure', async () => {
+  for (const unit of [townT, unitS]) {
+    await drillEqualsFigures(staff.token, unit.id, addDays(today, -30), addDays(today, 30), ['G']);
+    await drillEqualsFigures(staff.token, unit.id, today, today, ['G']);
+  }
 });

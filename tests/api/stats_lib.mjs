@@ -47,3 +47,21 @@ export async function drill(token, code, query, { limit = 50 } = {}) {
   const total = items.reduce((s, i) => s + (money ? fen(i.amount) : i.count), 0);
   return { value: first.value, yuan: first.yuan, items, total };
 }
+
+/*
+ * For each row code, GET /stats's figure for the unit and period equals
+ * the sum of its drill-down's contributions, every page followed.
+ */
+export async function drillEqualsFigures(token, unitId, from, to, codes, { limit = 3 } = {}) {
+  const q = `unit_id=${unitId}&from=${from}&to=${to}`;
+  const s = await stats(token, q);
+  for (const code of codes) {
+    const r = row(s.rows, code);
+    assert.ok(r, `row ${code} in /stats`);
+    const d = await drill(token, code, q, { limit });
+    assert.equal(d.value, r.value, `${code}: the drill-down states the figure`);
+    const want = r.yuan !== undefined ? fen(r.yuan) : r.value;
+    assert.equal(d.total, want, `${code}: its records add up to the figure`);
+    assert.equal(new Set(d.items.map((i) => i.id)).size, d.items.length, `${code}: no record twice`);
+  }
+}

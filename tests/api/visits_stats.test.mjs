@@ -15,6 +15,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, createUnit, createUser, seededUnits, show } from './lib.mjs';
 import { creditCode, runStats } from './wage_lib.mjs';
+import { drillEqualsFigures } from './stats_lib.mjs';
 import {
   enterpriseVisit, logVisit, medicalVisit, rowsByCode, workerVisit,
 } from './visits_lib.mjs';
@@ -182,5 +183,14 @@ test('the visits behind the figures are as the API stored them', async () => {
   assert.equal(w8.cash_amount, '40.00');
   for (const name of ['e8', 'w10', 'm4']) {
     assert.equal((await api('GET', `/visits/${v[name].id}`, { token: staff.token })).status, 404, `${name} is deleted`);
+  }
+});
+
+test('every visit row can be traced: its records in /stats/records add up to the figure', async () => {
+  const codes = ['A', 'J1', 'J2'];
+  for (let n = 1; n <= 11; n++) codes.push(`C${n}`, `D${n}`);
+  for (const unit of [townT, unitS]) {
+    await drillEqualsFigures(staff.token, unit.id, '2021-01-10', '2021-01-20', codes);
+    await drillEqualsFigures(staff.token, unit.id, '2021-01-01', '2021-01-31', ['A', 'C7', 'D7', 'J2']);
   }
 });
