@@ -9,12 +9,12 @@ pkgs=(nginx mariadb-server mariadb-client libfcgi-dev libmariadb-dev
 	libjansson-dev libsodium-dev zlib1g-dev libcmocka-dev pkg-config clang-format
 	wrk chromium gcc make
 	libxlsxwriter-dev # the statistics table as XLSX
-	# Tests only: read an export back (unzip), convert it as a user's
-	# office suite would (LibreOffice, Chinese fonts), count its pages.
-	unzip libreoffice-calc-nogui fonts-noto-cjk poppler-utils
 	libqrencode-dev # fair registration QR codes
 	# Tests only: render a served QR code and read it back.
-	librsvg2-bin zbar-tools)
+	librsvg2-bin zbar-tools
+	# Tests only: read an export back (unzip), convert it as a user's
+	# office suite would (LibreOffice, Chinese fonts), count its pages.
+	unzip libreoffice-calc-nogui fonts-noto-cjk poppler-utils)
 # Any node >= 18 will do; a nodejs installed from elsewhere stays untouched.
 if ! command -v node >/dev/null; then
 	pkgs+=(nodejs npm)

@@ -98,3 +98,21 @@ test('K1 by placed_on, K2 by the fair\'s start, both days inclusive', () => {
   assert.deepEqual(k(townT, '2023-01-26', '2023-01-26'), [1, 0]);
   assert.deepEqual(k(townT, '2022-01-01', '2022-12-31'), [0, 0]);
 });
+
+test('GET /stats/records lists what K1 and K2 count, contributions adding up to the figure', async () => {
+  const q = `unit_id=${townT.id}&from=2023-01-01&to=2023-01-31`;
+  const k1 = await api('GET', `/stats/records?row=K1&${q}`, { token: staff.token });
+  assert.equal(k1.status, 200, show(k1));
+  assert.equal(k1.json.value, 3);
+  assert.equal(k1.json.items.length, 3);
+  assert.ok(k1.json.items.every((i) => i.kind === 'fair_placement' && i.count === 1));
+  assert.deepEqual(k1.json.items.map((i) => i.placed_on).sort(), ['2023-01-15', '2023-01-20', '2023-01-26']);
+  const k2 = await api('GET', `/stats/records?row=K2&${q}`, { token: staff.token });
+  assert.equal(k2.status, 200, show(k2));
+  assert.equal(k2.json.value, 2);
+  // C1 at fair A and again at fair B, C4 at B: three employers, two firms.
+  assert.equal(k2.json.items.length, 3);
+  assert.equal(k2.json.items.reduce((s, i) => s + i.count, 0), 2);
+  assert.deepEqual([...new Set(k2.json.items.map((i) => i.credit_code))].sort(), [C1, C4].sort());
+  assert.ok(!k2.text.includes('contact'), 'no contact of an employer');
+});
