@@ -19,7 +19,7 @@ RUN make build
 FROM debian:12-slim
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends libfcgi0ldbl libmariadb3 \
-		libjansson4 libsodium23 zlib1g libxlsxwriter4 mariadb-client \
+		libjansson4 libsodium23 zlib1g libxlsxwriter4 libqrencode4 mariadb-client \
 	&& rm -rf /var/lib/apt/lists/*
 # Runs as an unprivileged user with a fixed uid.  Its secrets come from
 # compose (/run/secrets, read-only); /var/lib/swn takes what migrate.sh

@@ -29,8 +29,10 @@ CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
 # packages only exist after `make deps`, so the flags are computed when a
 # recipe needs them, not when this file is read.  Debian ships fcgi.pc, but
 # some libfcgi builds have none: fall back to plain -lfcgi.
-PKG_CFLAGS = $(shell pkg-config --cflags libmariadb jansson libsodium zlib xlsxwriter)
-PKG_LIBS = $(shell pkg-config --libs libmariadb jansson libsodium zlib xlsxwriter)
+PKG_CFLAGS = $(shell pkg-config --cflags libmariadb jansson libsodium zlib xlsxwriter \
+	libqrencode)
+PKG_LIBS = $(shell pkg-config --libs libmariadb jansson libsodium zlib xlsxwriter \
+	libqrencode)
 FCGI_CFLAGS = $(shell pkg-config --cflags fcgi 2>/dev/null)
 FCGI_LIBS = $(shell pkg-config --libs fcgi 2>/dev/null || echo -lfcgi)
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)

@@ -131,6 +131,80 @@ raw_returns(struct db *db, struct arena *a, struct tally *t)
 	return rc < 0 ? -1 : 0;
 }
 
+/* ---- Recruitment fairs ------------------------------------------------ */
+
+SQL(sql_raw_placements,
+    "SELECT n.path, "
+    "DATE_FORMAT(pl.placed_on, '%Y-%m-%d'), p.kind, "
+    "g.kind, g.hardship_family, g.status "
+    "FROM fair_placements pl "
+    "JOIN fair_positions p ON p.id = pl.position_id "
+    "JOIN fair_registrations g ON g.id = pl.registration_id "
+    "JOIN job_fairs f ON f.id = pl.fair_id "
+    "JOIN units n ON n.id = f.unit_id");
+/* Every position with its employer and fair, the employers in credit-code
+ * order, so that each unit counts a code once however many rows name it. */
+SQL(sql_raw_offers, "SELECT n.path, "
+		    "DATE_FORMAT(f.starts_at, '%Y-%m-%d'), f.status, "
+		    "e.credit_code, e.caring, p.kind "
+		    "FROM fair_positions p "
+		    "JOIN fair_employers e ON e.id = p.employer_id "
+		    "JOIN job_fairs f ON f.id = e.fair_id "
+		    "JOIN units n ON n.id = f.unit_id "
+		    "ORDER BY e.credit_code");
+
+static int
+student_job(const char *kind)
+{
+	return strcmp(kind, "work_study") == 0 ||
+	       strcmp(kind, "social_practice") == 0;
+}
+
+/* K1: a placement into a work-study or social-practice position of a
+ * student from a hardship family, by placed_on; K2: each credit code once
+ * per unit, of a caring employer offering such a position at a published
+ * or closed fair starting in the period. */
+static int
+raw_fairs(struct db *db, struct arena *a, struct tally *t)
+{
+	char *path, *day, *pkind, *gkind, *status, *code, **last;
+	int64_t hardship, caring;
+	struct dbres q;
+	size_t i, len;
+	int rc;
+
+	zero(t, ST_K1);
+	zero(t, ST_K2);
+	if (db_query(db, &q, &sql_raw_placements, "") != 0)
+		return -1;
+	while ((rc = db_row(&q, a, "ssssis", &path, &day, &pkind, &gkind,
+			    &hardship, &status)) == 1)
+		if (in_period(t, day) && student_job(pkind) &&
+		    strcmp(gkind, "student") == 0 && hardship &&
+		    strcmp(status, "cancelled") != 0)
+			add(t, path, ST_K1, 1);
+	db_end(&q);
+	if (rc < 0 || db_query(db, &q, &sql_raw_offers, "") != 0)
+		return -1;
+	last = arena_zalloc(a, (t->n + 1) * sizeof(*last));
+	while ((rc = db_row(&q, a, "ssssis", &path, &day, &status, &code,
+			    &caring, &pkind)) == 1) {
+		if (!in_period(t, day) || strcmp(status, "draft") == 0 ||
+		    !caring || !student_job(pkind))
+			continue;
+		for (i = 0; i < t->n; i++) {
+			len = strlen(t->u[i].path);
+			if (strncmp(path, t->u[i].path, len) != 0 ||
+			    (last[i] != NULL && strcmp(last[i], code) == 0))
+				continue;
+			last[i] = code;
+			t->u[i].v[ST_K2]++;
+		}
+	}
+	db_end(&q);
+	return rc < 0 ? -1 : 0;
+}
+
 /* ---- Winter visits ----------------------------------------------------- */
 
 SQL(sql_raw_visits, "SELECT n.path, v.kind, v.category, v.people_count, "
@@ -259,6 +333,7 @@ static int (*const readers[])(struct db *, struct arena *, struct tally *) = {
     raw_wage,
     raw_returns,
     raw_visits,
+    raw_fairs,
 };
 
 static long

@@ -192,6 +192,77 @@ a_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
 	return o;
 }
 
+/* ---- Recruitment fairs: K1, K2 ------------------------------------ */
+
+/* K1: the placements stats.c counts, one each. */
+SQL(sql_k1,
+    "SELECT pl.id, f.id, f.title, g.name, e.name, p.title, " DAY(
+	"pl.placed_on") " FROM fair_placements pl "
+			"JOIN fair_positions p ON p.id = pl.position_id "
+			"JOIN fair_employers e ON e.id = pl.employer_id "
+			"JOIN fair_registrations g "
+			"ON g.id = pl.registration_id "
+			"JOIN job_fairs f ON f.id = pl.fair_id "
+			"JOIN units n ON n.id = f.unit_id "
+			"WHERE ? IS NULL AND n.path LIKE ? "
+			"AND pl.placed_on BETWEEN ? AND ? "
+			"AND p.kind IN ('work_study', 'social_practice') "
+			"AND g.kind = 'student' AND g.hardship_family = 1 "
+			"AND g.status <> 'cancelled' "
+			"AND pl.id < ? ORDER BY pl.id DESC LIMIT ?");
+/*
+ * K2: the employers stats.c's rows_fairs() looks at, each contributing 1
+ * when it is the first (lowest id) of its credit code among them and 0
+ * otherwise, so that a caring enterprise at two fairs counts once.
+ */
+SQL(sql_k2, "WITH e AS (SELECT e.id, e.credit_code AS c FROM fair_employers e "
+	    "JOIN job_fairs f ON f.id = e.fair_id "
+	    "JOIN units n ON n.id = f.unit_id "
+	    "WHERE ? IS NULL AND n.path LIKE ? "
+	    "AND f.status IN ('published', 'closed') "
+	    "AND f.starts_at >= ? AND f.starts_at < ? + INTERVAL 1 DAY "
+	    "AND e.caring = 1 AND EXISTS (SELECT 1 FROM fair_positions p "
+	    "WHERE p.employer_id = e.id "
+	    "AND p.kind IN ('work_study', 'social_practice'))), "
+	    "firsts AS (SELECT MIN(id) AS id FROM e GROUP BY c) "
+	    "SELECT x.id, x.name, x.credit_code, f.id, f.title, " DAY(
+		"f.starts_at") ", x.id IN (SELECT id FROM firsts) "
+			       "FROM e JOIN fair_employers x ON x.id = e.id "
+			       "JOIN job_fairs f ON f.id = x.fair_id "
+			       "WHERE e.id < ? ORDER BY e.id DESC LIMIT ?");
+
+static json_t *
+k1_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
+{
+	int64_t fid;
+	char *fair, *name, *employer, *position, *on;
+
+	if ((*rc = db_row(q, &r->arena, "iisssss", id, &fid, &fair, &name,
+			  &employer, &position, &on)) != 1)
+		return NULL;
+	return json_pack("{s:I, s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:s}", "id",
+			 (json_int_t)*id, "kind", "fair_placement", "count", 1,
+			 "fair_id", (json_int_t)fid, "fair_title", fair, "name",
+			 name, "employer_name", employer, "position_title",
+			 position, "placed_on", on);
+}
+
+static json_t *
+k2_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
+{
+	int64_t fid, first;
+	char *name, *code, *fair, *on;
+
+	if ((*rc = db_row(q, &r->arena, "ississi", id, &name, &code, &fid,
+			  &fair, &on, &first)) != 1)
+		return NULL;
+	return json_pack("{s:I, s:s, s:i, s:s, s:s, s:I, s:s, s:s}", "id",
+			 (json_int_t)*id, "kind", "fair_employer", "count",
+			 first ? 1 : 0, "name", name, "credit_code", code,
+			 "fair_id", (json_int_t)fid, "fair_title", fair,
+			 "starts_on", on);
+}
+
 #define CATEGORY(n)                                                            \
 	{ST_C##n, &sql_visits, visit_people_json, "C" #n},                     \
 	{                                                                      \
@@ -216,6 +287,8 @@ static const struct drill drills[] = {
     {ST_I, &sql_i, i_json, NULL},
     {ST_J1, &sql_visits, visit_people_json, NULL},
     {ST_J2, &sql_visits, visit_money_json, NULL},
+    {ST_K1, &sql_k1, k1_json, NULL},
+    {ST_K2, &sql_k2, k2_json, NULL},
 };
 
 static const struct drill *

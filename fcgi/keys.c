@@ -53,6 +53,9 @@ static struct sealed_col sealed[] = {
     SEALED("wage_case_workers", "phone"),
     SEALED("safe_returns", "traveler_phone"),
     SEALED("safe_returns", "traveler_id_number"),
+    SEALED("fair_employers", "contact_phone"),
+    SEALED("fair_registrations", "phone"),
+    SEALED("fair_registrations", "id_number"),
     /* The outer layer of stored answers (idem.c); the column has no _enc
      * suffix, being sealed as a whole. */
     {"idempotency_answers.body",

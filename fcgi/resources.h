@@ -62,5 +62,20 @@ int safe_returns_patch(struct req *);
 int safe_returns_transition(struct req *);
 int safe_returns_arrive(struct req *);
 int safe_returns_provinces(struct req *);
+int job_fairs_create(struct req *);
+int job_fairs_list(struct req *);
+int job_fairs_get(struct req *);
+int job_fairs_patch(struct req *);
+int job_fairs_employer_create(struct req *);
+int job_fairs_employer_list(struct req *);
+int job_fairs_employer_get(struct req *);
+int job_fairs_placement_create(struct req *);
+int job_fairs_placement_list(struct req *);
+int job_fairs_register(struct req *);
+int job_fairs_registration_list(struct req *);
+int job_fairs_registration_get(struct req *);
+int job_fairs_qr(struct req *);
+int job_fairs_cancel(struct req *);
+int job_fairs_check_in(struct req *);
 
 #endif

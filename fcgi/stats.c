@@ -183,6 +183,34 @@ rows_firms(struct db *db, struct arena *a, const char *path, const char *from,
 		   : 0;
 }
 
+/* ---- Recruitment fairs: K2 (K1 is a daily figure) --------------------- */
+
+/*
+ * K2 (家): distinct credit codes of caring employers that offered a
+ * work_study or social_practice position at a fair of the subtree that
+ * starts in the period.  A draft fair has not happened: only published
+ * and closed fairs count.
+ */
+SQL(sql_row_k2, "SELECT COUNT(DISTINCT e.credit_code) FROM fair_employers e "
+		"JOIN job_fairs f ON f.id = e.fair_id "
+		"JOIN units n ON n.id = f.unit_id "
+		"WHERE n.path LIKE ? "
+		"AND f.status IN ('published', 'closed') "
+		"AND f.starts_at >= ? AND f.starts_at < ? + INTERVAL 1 DAY "
+		"AND e.caring = 1 AND EXISTS (SELECT 1 FROM fair_positions p "
+		"WHERE p.employer_id = e.id "
+		"AND p.kind IN ('work_study', 'social_practice'))");
+
+static int
+rows_fairs(struct db *db, struct arena *a, const char *path, const char *from,
+	   const char *to, int64_t v[ST__MAX])
+{
+	return db_one(db, a, &sql_row_k2, "sss", "i", path, from, to,
+		      &v[ST_K2]) < 0
+		   ? -1
+		   : 0;
+}
+
 /* ---- The whole table ------------------------------------------------ */
 
 /* The sum rows and their parts (C and D parts interleave: C1, D1, C2...). */
@@ -251,7 +279,8 @@ stats_compute(struct db *db, struct arena *a, const char *path,
 	for (i = 0; i < ST__MAX; i++)
 		v[i] = STAT_NONE;
 	if (rows_daily(db, a, path, from, to, v) != 0 ||
-	    rows_firms(db, a, path, from, to, v) != 0)
+	    rows_firms(db, a, path, from, to, v) != 0 ||
+	    rows_fairs(db, a, path, from, to, v) != 0)
 		return -1;
 	sums(v);
 	return 0;

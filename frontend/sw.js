@@ -48,6 +48,22 @@ const PRECACHE = [
 	'/assets/returns.css',
 	'/arrive/',
 	'/arrive/index.js',
+	'/fair/index.js',
+	'/fair/fairs.js',
+	'/fair/fair.css',
+	'/fair/fair.html',
+	'/fair/fair.js',
+	'/fair/employer.html',
+	'/fair/employer.js',
+	'/fair/cancel.html',
+	'/fair/cancel.js',
+	'/field/checkin.html',
+	'/field/checkin.js',
+	'/field/checkin.css',
+	'/admin/fairs.html',
+	'/admin/fairs.js',
+	'/admin/fair.html',
+	'/admin/fair.js',
 ];
 
 const OFFLINE_PAGE = `<!doctype html>

@@ -9,6 +9,9 @@ pkgs=(nginx mariadb-server mariadb-client libfcgi-dev libmariadb-dev
 	libjansson-dev libsodium-dev zlib1g-dev libcmocka-dev pkg-config clang-format
 	wrk chromium gcc make
 	libxlsxwriter-dev # the statistics table as XLSX
+	libqrencode-dev # fair registration QR codes
+	# Tests only: render a served QR code and read it back.
+	librsvg2-bin zbar-tools
 	# Tests only: read an export back (unzip), convert it as a user's
 	# office suite would (LibreOffice, Chinese fonts), count its pages.
 	unzip libreoffice-calc-nogui fonts-noto-cjk poppler-utils)
@@ -25,7 +28,7 @@ pkgs+=(openssl)
 # `deps.sh --build`: only what compiling the worker needs, for the
 # Dockerfile, so the image is built with packages from this same list.
 build_pkgs=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev
-	libsodium-dev zlib1g-dev libcmocka-dev libxlsxwriter-dev)
+	libsodium-dev zlib1g-dev libcmocka-dev libxlsxwriter-dev libqrencode-dev)
 build_only=
 if [ "${1:-}" = --build ]; then
 	build_only=1

@@ -22,6 +22,9 @@ const SEALED = [
   ['wage_case_workers', 'phone_enc'],
   ['safe_returns', 'traveler_phone_enc'],
   ['safe_returns', 'traveler_id_number_enc'],
+  ['fair_employers', 'contact_phone_enc'],
+  ['fair_registrations', 'phone_enc'],
+  ['fair_registrations', 'id_number_enc'],
   ['idempotency_answers', 'body'],
 ];
 
