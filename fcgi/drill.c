@@ -110,7 +110,7 @@ g_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
 /* Worker visits of one category (C1..C11 count people, D1..D11 money),
  * or medical visits when the argument is NULL (J1 people, J2 money). */
 SQL(sql_visits, "SELECT " VISIT_COLS " FROM visits v "
-		"JOIN units n ON n.id = v.unit_id "
+		"STRAIGHT_JOIN units n ON n.id = v.unit_id "
 		"WHERE v.deleted_at IS NULL "
 		"AND ((? IS NULL AND v.kind = 'medical_frontline') OR "
 		"(v.kind = 'worker' AND v.category = ?)) "
@@ -123,7 +123,7 @@ SQL(sql_visits, "SELECT " VISIT_COLS " FROM visits v "
  */
 SQL(sql_a, "WITH e AS (SELECT v.id, v.enterprise_name_key AS k, "
 	   "v.enterprise_credit_code AS c FROM visits v "
-	   "JOIN units n ON n.id = v.unit_id "
+	   "STRAIGHT_JOIN units n ON n.id = v.unit_id "
 	   "WHERE v.kind = 'enterprise' AND v.deleted_at IS NULL "
 	   "AND ? IS NULL AND n.path LIKE ? AND v.visited_on BETWEEN ? AND ?), "
 	   "coded AS (SELECT k, MIN(c) AS c FROM e WHERE c IS NOT NULL "

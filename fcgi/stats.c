@@ -159,12 +159,15 @@ rows_daily(struct db *db, struct arena *a, const char *path, const char *from,
  * a code is the enterprise whose coded visits carry the same normalised
  * name (the smallest code, should two), else its normalised name alone
  * (sql/008_visits.sql, docs/visits.md).  "c:" and "n:" keep a code and a
- * name from ever being equal.  Read from the visits_firms index alone.
+ * name from ever being equal.  Read from the visits_firms index alone, in
+ * date order (STRAIGHT_JOIN): starting from units, the optimizer read
+ * every visit of each unit, 283 ms against 13 ms for the district at a
+ * million records.
  */
 SQL(sql_visit_firms,
     "WITH e AS (SELECT v.enterprise_name_key AS k, "
     "v.enterprise_credit_code AS c FROM visits v "
-    "JOIN units n ON n.id = v.unit_id "
+    "STRAIGHT_JOIN units n ON n.id = v.unit_id "
     "WHERE v.kind = 'enterprise' AND v.deleted_at IS NULL "
     "AND v.visited_on BETWEEN ? AND ? AND n.path LIKE ?), "
     "coded AS (SELECT k, MIN(c) AS c FROM e WHERE c IS NOT NULL "

@@ -188,6 +188,93 @@ cache_put(const char *key, uint64_t gen, const int64_t v[ST__MAX])
 	pthread_mutex_unlock(&cache_lock);
 }
 
+/*
+ * Whole answers of GET /stats and /stats/by-unit, by the same rule as the
+ * figures above: valid until a commit in this process and for at most
+ * CACHE_MS.  The key is the caller's role and unit, which decide what the
+ * answer may hold, and the request's path and query; a hit needs no query
+ * at all beyond the session's.
+ */
+#define ANSWER_SLOTS 32
+#define ANSWER_MAX (256 * 1024)
+
+static struct answer {
+	char key[384];
+	uint64_t gen;
+	long long at;
+	char *body; /* malloc'd */
+	size_t n;
+	int refreshing;
+} answers[ANSWER_SLOTS];
+static unsigned answer_next;
+
+static int
+answer_key(struct req *r, char key[384])
+{
+	return snprintf(key, 384, "%d|%s|%s", (int)r->user->role,
+			r->user->unit_path, r->uri) < 384;
+}
+
+/* Answers from the cache: 1 when it did. */
+static int
+answer_get(struct req *r, uint64_t gen)
+{
+	long long now = now_ms();
+	char key[384];
+	int i, hit = 0;
+
+	if (!answer_key(r, key))
+		return 0;
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < ANSWER_SLOTS && !hit; i++) {
+		struct answer *a = &answers[i];
+
+		if (a->body == NULL || a->gen != gen ||
+		    now - a->at >= CACHE_MS || strcmp(a->key, key) != 0)
+			continue;
+		/* In its second half-life one request computes the next
+		 * answer while the others are still served this one: no
+		 * crowd of requests recomputing the same figures at once. */
+		if (now - a->at >= CACHE_MS / 2 && !a->refreshing) {
+			a->refreshing = 1;
+			break;
+		}
+		http_bytes(r, 200, "application/json; charset=utf-8", a->body,
+			   a->n);
+		hit = 1;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return hit;
+}
+
+static void
+answer_put(struct req *r, uint64_t gen)
+{
+	struct answer *a;
+	char key[384], *copy;
+	int i;
+
+	if (r->status != 200 || r->out.len > ANSWER_MAX ||
+	    !answer_key(r, key) || (copy = malloc(r->out.len)) == NULL)
+		return;
+	memcpy(copy, r->out.p, r->out.len);
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < ANSWER_SLOTS && (answers[i].body == NULL ||
+					 strcmp(answers[i].key, key) != 0);
+	     i++)
+		;
+	a = i < ANSWER_SLOTS ? &answers[i]
+			     : &answers[answer_next++ % ANSWER_SLOTS];
+	free(a->body);
+	snprintf(a->key, sizeof(a->key), "%s", key);
+	a->gen = gen;
+	a->at = now_ms();
+	a->body = copy;
+	a->n = r->out.len;
+	a->refreshing = 0;
+	pthread_mutex_unlock(&cache_lock);
+}
+
 int
 stats_table(struct req *r, const struct stats_scope *s, const char *pattern,
 	    int64_t v[ST__MAX])
@@ -246,18 +333,23 @@ head_json(const struct stats_scope *s, const char *id_key, const char *name_key)
 int
 stats_get(struct req *r)
 {
+	uint64_t gen = db_generation();
 	struct stats_scope s;
 	int64_t v[ST__MAX];
 	json_t *o;
 	int rc;
 
+	if (answer_get(r, gen))
+		return 0;
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
 	if (stats_table(r, &s, stats_subtree(&r->arena, s.unit_path), v) != 0)
 		return HANDLER_DB;
 	o = head_json(&s, "unit_id", "unit_name");
 	json_object_set_new(o, "rows", stats_rows_json(v));
-	return http_json(r, 200, o);
+	http_json(r, 200, o);
+	answer_put(r, gen);
+	return 0;
 }
 
 /*
@@ -273,6 +365,7 @@ stats_get(struct req *r)
 int
 stats_by_unit(struct req *r)
 {
+	uint64_t gen = db_generation();
 	struct stats_scope s;
 	int64_t v[ST__MAX], id;
 	char *name, *path;
@@ -280,6 +373,8 @@ stats_by_unit(struct req *r)
 	json_t *o, *items, *total;
 	int rc;
 
+	if (answer_get(r, gen))
+		return 0;
 	if ((rc = stats_scope(r, "parent_id", &s)) != 1)
 		return rc;
 	if (db_query(r->db, &q, &sql_children, "i", s.unit_id) != 0)
@@ -338,7 +433,9 @@ stats_by_unit(struct req *r)
 		goto err;
 	total = json_pack("{s:o}", "rows", stats_rows_json(v));
 	json_object_set_new(o, "total", total);
-	return http_json(r, 200, o);
+	http_json(r, 200, o);
+	answer_put(r, gen);
+	return 0;
 err:
 	json_decref(o);
 	return HANDLER_DB;

@@ -6,6 +6,9 @@
 -- The database keeps the daily figures as the rows go in (the triggers
 -- of sql/012), exactly as for records made through the API.
 --
+-- A record's unit is (seq + seq DIV 50) mod the number of units, so that
+-- no kind or status falls on one unit by the arithmetic of seq.
+--
 -- Of the records: 40 % visits, 30 % safe returns, 12 % wage-case workers
 -- (two per case), about 9 % recoveries, 7 % fair registrations and 2 %
 -- placements, with the fairs, employers and positions they need.  Every
@@ -61,7 +64,7 @@ SELECT su.id, @from + INTERVAL (s.seq % @days) DAY,
 	IF(s.seq % 50 = 0, 0, 10000 * (1 + s.seq % 50)),
 	IF(s.seq % 50 = 0, 0, 100 * (s.seq % 997)),
 	@admin, NOW(), NOW()
-FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = s.seq % @u
+FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = (s.seq + s.seq DIV 50) % @u
 WHERE s.seq <= @visits;
 
 -- Safe returns, in every state.
@@ -78,7 +81,7 @@ SELECT su.id, CONCAT('旅客', s.seq), p.enc, IF(s.seq % 3 = 0, q.enc, NULL),
 		'departed', 'arrived', 'arrived', 'arrived', 'arrived',
 		'cancelled'),
 	UNHEX(SHA2(CONCAT('seed-arrival-', UUID()), 256)), @admin, NOW(), NOW()
-FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = s.seq % @u
+FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = (s.seq + s.seq DIV 50) % @u
 JOIN seed_pool p ON p.col = 'safe_returns.traveler_phone' AND p.n = s.seq % 1000
 JOIN seed_pool q ON q.col = 'safe_returns.traveler_id_number'
 	AND q.n = s.seq % 1000
@@ -102,7 +105,7 @@ SELECT CONCAT('QX2021-', LPAD(@qx + s.seq, 6, '0')), su.id, 'hotline',
 	IF(s.seq % 8 IN (0, 6), NULL, @from + INTERVAL (s.seq % @days) DAY),
 	IF(s.seq % 8 IN (5, 6), @from + INTERVAL (s.seq % @days) DAY, NULL),
 	@admin, NOW(), NOW()
-FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = s.seq % @u
+FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = (s.seq + s.seq DIV 50) % @u
 JOIN seed_pool p ON p.col = 'wage_cases.reporter_phone' AND p.n = s.seq % 1000
 WHERE s.seq <= @cases;
 INSERT INTO reference_counters (kind, year, last) VALUES ('QX', 2021, @qx + @cases)
@@ -146,7 +149,7 @@ SELECT su.id, CONCAT('种子招聘会', s.seq),
 	TIMESTAMP(@from + INTERVAL (s.seq % @days) DAY, '09:00:00'),
 	TIMESTAMP(@from + INTERVAL (s.seq % @days) DAY, '16:00:00'),
 	100000, 'published', @admin, NOW(), NOW()
-FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = s.seq % @u
+FROM seq_1_to_1000000 s JOIN seed_units su ON su.n = (s.seq + s.seq DIV 50) % @u
 WHERE s.seq <= @fairs;
 INSERT INTO fair_employers (fair_id, name, credit_code, contact_name,
 	contact_phone_enc, caring, created_by, created_at)
