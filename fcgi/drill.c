@@ -141,54 +141,60 @@ struct visit_row {
 	char *kind, *category, *firm, *on;
 };
 
+/* A visit's row: with first (row A) the SQL adds whether it is the first
+ * visit of its enterprise.  NULL at the end of the rows. */
 static json_t *
-visit_base(const struct visit_row *v, int64_t id)
+visit_row_json(struct req *r, struct dbres *q, int64_t *id, int *rc,
+	       struct visit_row *v, int first)
 {
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)id,
-			 "kind", "visit", "visit_kind", v->kind, "category",
-			 json_str_or_null(v->category), "enterprise_name",
-			 json_str_or_null(v->firm), "visited_on", v->on);
+	memset(v, 0, sizeof(*v));
+	*rc = first
+		  ? db_row(q, &r->arena, "isssiisi", id, &v->kind, &v->category,
+			   &v->firm, &v->people, &v->fen, &v->on, &v->first)
+		  : db_row(q, &r->arena, "isssiis", id, &v->kind, &v->category,
+			   &v->firm, &v->people, &v->fen, &v->on);
+	if (*rc != 1)
+		return NULL;
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:s}", "id",
+			 (json_int_t)*id, "kind", "visit", "visit_kind",
+			 v->kind, "category", json_str_or_null(v->category),
+			 "enterprise_name", json_str_or_null(v->firm),
+			 "visited_on", v->on);
 }
 
+/* C1-C11, J1: the people a visit counts. */
 static json_t *
 visit_people_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
 {
 	struct visit_row v;
-	json_t *o;
+	json_t *o = visit_row_json(r, q, id, rc, &v, 0);
 
-	if ((*rc = db_row(q, &r->arena, "isssiis", id, &v.kind, &v.category,
-			  &v.firm, &v.people, &v.fen, &v.on)) != 1)
-		return NULL;
-	o = visit_base(&v, *id);
-	json_object_set_new(o, "count", json_integer(v.people));
+	if (o != NULL)
+		json_object_set_new(o, "count", json_integer(v.people));
 	return o;
 }
 
+/* D1-D11, J2: the cash and goods a visit handed over. */
 static json_t *
 visit_money_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
 {
 	struct visit_row v;
-	json_t *o;
+	json_t *o = visit_row_json(r, q, id, rc, &v, 0);
 
-	if ((*rc = db_row(q, &r->arena, "isssiis", id, &v.kind, &v.category,
-			  &v.firm, &v.people, &v.fen, &v.on)) != 1)
-		return NULL;
-	o = visit_base(&v, *id);
-	json_object_set_new(o, "amount", json_money(v.fen));
+	if (o != NULL)
+		json_object_set_new(o, "amount", json_money(v.fen));
 	return o;
 }
 
+/* A: 1 for the first visit of each enterprise, 0 for the others. */
 static json_t *
 a_json(struct req *r, struct dbres *q, int64_t *id, int *rc)
 {
 	struct visit_row v;
-	json_t *o;
+	json_t *o = visit_row_json(r, q, id, rc, &v, 1);
 
-	if ((*rc = db_row(q, &r->arena, "isssiisi", id, &v.kind, &v.category,
-			  &v.firm, &v.people, &v.fen, &v.on, &v.first)) != 1)
-		return NULL;
-	o = visit_base(&v, *id);
-	json_object_set_new(o, "count", json_integer(v.first ? 1 : 0));
+	if (o != NULL)
+		json_object_set_new(o, "count", json_integer(v.first ? 1 : 0));
 	return o;
 }
 

@@ -394,10 +394,6 @@ SQL(sql_transition, "UPDATE safe_returns SET status = ?, "
 		    "version = version + 1, updated_at = NOW() WHERE id = ?");
 SQL(sql_by_code, "SELECT id, status FROM safe_returns "
 		 "WHERE arrival_hash = ? FOR UPDATE");
-SQL(sql_audit_read, "INSERT INTO audit_log (at, user_id, action, "
-		    "table_name, record_id, remote_addr) "
-		    "VALUES (NOW(6), ?, 'safe_return.read', 'safe_returns', "
-		    "?, ?)");
 
 /* ---- Reading records ------------------------------------------------ */
 
@@ -1010,8 +1006,8 @@ safe_returns_get(struct req *r)
 	unmask = may_unmask(r, &s);
 	if ((o = detail_json(r, &s, unmask)) == NULL)
 		return HANDLER_DB;
-	if (unmask && db_exec(r->db, &sql_audit_read, "iis", r->user->id, s.id,
-			      r->remote_addr) < 0) {
+	if (unmask && audit(r, "safe_return.read", "safe_returns", s.id, NULL,
+			    NULL) != 0) {
 		json_decref(o);
 		return HANDLER_DB;
 	}

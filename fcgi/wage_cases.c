@@ -336,9 +336,6 @@ SQL(sql_recovery_days,
 SQL(sql_track, "SELECT reference, status, tracking_hash, " TS(
 		   "updated_at") " FROM wage_cases "
 				 "WHERE reference = CONVERT(? USING ascii)");
-SQL(sql_audit_read, "INSERT INTO audit_log (at, user_id, action, "
-		    "table_name, record_id, remote_addr) "
-		    "VALUES (NOW(6), ?, 'wage_case.read', 'wage_cases', ?, ?)");
 
 /* ---- Reading cases ---------------------------------------------------- */
 
@@ -872,8 +869,8 @@ wage_cases_get(struct req *r)
 	unmask = may_unmask(r, &c);
 	if ((o = detail_json(r, &c, unmask)) == NULL)
 		return HANDLER_DB;
-	if (unmask && db_exec(r->db, &sql_audit_read, "iis", r->user->id, c.id,
-			      r->remote_addr) < 0) {
+	if (unmask &&
+	    audit(r, "wage_case.read", "wage_cases", c.id, NULL, NULL) != 0) {
 		json_decref(o);
 		return HANDLER_DB;
 	}
