@@ -12,6 +12,8 @@
 #   make backup OUT=file     a consistent backup of the database (no keys)
 #   make restore FROM=file KEYS=keyfile   it, into a fresh VAR
 #   make test-cluster  two workers behind one nginx, a replica, backups
+#   make chaos    writers while MariaDB and the worker are killed -9:
+#                 acknowledged N, lost 0, duplicated 0
 #
 # VAR (runtime state) and PORT let several instances run side by side.
 
@@ -51,8 +53,7 @@ HELLO := build/bench-hello
 FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
 
 .PHONY: all deps build run start stop test bench fmt fmt-check clean \
-	rotate-keys check-stats seed
-	rotate-keys backup restore test-cluster
+	rotate-keys check-stats seed backup restore test-cluster chaos
 
 all: build
 
@@ -119,6 +120,12 @@ seed:
 test: deps
 	@$(MAKE) --no-print-directory build
 	scripts/test.sh
+
+# The crash test at length on a private stack (scripts/chaos.sh; make test
+# runs a short form): CHAOS_DB_KILLS, CHAOS_WORKER_KILLS, CHAOS_WRITERS.
+chaos: deps
+	@$(MAKE) --no-print-directory build
+	scripts/chaos.sh
 
 # Each script starts what it measures and prints its ratio and verdict.
 # ---- Beyond one machine (docs/DEPLOY.md) ---------------------------------
