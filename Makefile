@@ -6,7 +6,8 @@
 #   make test     unit tests, then API and browser tests on a private stack
 #   make bench    wrk: the worker's /api/v1/health against a bare libfcgi hello;
 #                 a 200-row list sealed against the same list before sealing;
-#                 durable POST /api/v1/visits against raw INSERT commits
+#                 durable POST /api/v1/visits against raw INSERT commits;
+#                 the worker's RSS over 200,000 mixed requests (bench/RESULTS.md)
 #   make rotate-keys  a new personal-data key, everything re-sealed under it
 #   make check-stats  every figure recomputed by a second path and compared
 #   make backup OUT=file     a consistent backup of the database (no keys)
@@ -148,6 +149,7 @@ bench: deps
 	bench/run.sh
 	bench/pii.sh
 	bench/visits.sh
+	bench/rss.sh
 
 # Guarded: clang-format with no file names would read standard input.
 fmt:
