@@ -425,8 +425,9 @@ test('kill -9 of MariaDB and of the worker under writes: acknowledged means pres
       { env: env(), encoding: 'utf8', timeout: 300_000 });
     if (check.status !== 0) problems.push(`make check-stats: ${check.stdout}${check.stderr}`.slice(0, 2000));
 
+    const times = (n) => (n === 1 ? 'once' : `${n} times`);
     const line = `acknowledged ${acked.length}, lost ${lost}, duplicated ${duplicated} ` +
-      `(MariaDB killed -9 ${ctx.dbKills} times, the worker ${ctx.workerKills} times, back by itself ` +
+      `(MariaDB killed -9 ${times(ctx.dbKills)}, the worker ${times(ctx.workerKills)}, back by itself ` +
       `after ${ctx.workerBack.join(', ')} ms)`;
     t.diagnostic(line);
     if (process.env.CHAOS_SUMMARY) writeFileSync(process.env.CHAOS_SUMMARY, `${line}\n`);
