@@ -277,11 +277,12 @@ closed_reason(const struct fair_row *f)
  * decided under the fair's lock: "registered" while fewer than
  * seeker_capacity hold one, else "waitlisted", in order of arrival.
  * Raises 400 with every invalid field (hardship_family for a non-student:
- * out_of_range), 404, 409 "fair_not_open" with the reason for a draft or
- * closed fair, 409 "phone_registered" when the phone already holds a
- * registration at this fair (its code is never repeated: a phone alone
- * must not reveal one), 201 {id, fair_id, code, status, status_label,
- * waitlist_position} otherwise, with the code shown this once.
+ * out_of_range), 404 (also for a draft the caller may not see: exactly
+ * the answer for no fair), 409 "fair_not_open" with the reason for a
+ * draft the caller sees or a closed fair, 409 "phone_registered" when the phone
+ * already holds a registration at this fair (its code is never repeated: a
+ * phone alone must not reveal one), 201 {id, fair_id, code, status,
+ * status_label, waitlist_position} otherwise, with the code shown this once.
  */
 int
 job_fairs_register(struct req *r)
@@ -309,7 +310,7 @@ job_fairs_register(struct req *r)
 		return 0;
 	}
 	verrs_free(&e);
-	if ((rc = fair_load(r, FAIR_LOCK | FAIR_ANY, &f)) != 1)
+	if ((rc = fair_load(r, FAIR_LOCK, &f)) != 1)
 		return rc;
 	if (closed_reason(&f) != NULL)
 		return http_problem(r, 409, "fair_not_open", closed_reason(&f));
@@ -389,7 +390,7 @@ job_fairs_registration_get(struct req *r)
 	json_t *o;
 	int rc;
 
-	if ((rc = fair_load(r, FAIR_ANY, &f)) != 1)
+	if ((rc = fair_load(r, 0, &f)) != 1)
 		return rc;
 	if ((rc = reg_by_code(r, &f, r->params[1], &g)) < 0)
 		return HANDLER_DB;
@@ -415,7 +416,7 @@ job_fairs_qr(struct req *r)
 	struct reg_row g;
 	int rc;
 
-	if ((rc = fair_load(r, FAIR_ANY, &f)) != 1)
+	if ((rc = fair_load(r, 0, &f)) != 1)
 		return rc;
 	if ((rc = reg_by_code(r, &f, r->params[1], &g)) < 0)
 		return HANDLER_DB;
@@ -450,7 +451,7 @@ job_fairs_cancel(struct req *r)
 	json_t *o;
 	int rc, st;
 
-	if ((rc = fair_load(r, FAIR_LOCK | FAIR_ANY, &f)) != 1)
+	if ((rc = fair_load(r, FAIR_LOCK, &f)) != 1)
 		return rc;
 	if ((rc = reg_by_code(r, &f, r->params[1], &g)) < 0)
 		return HANDLER_DB;

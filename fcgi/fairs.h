@@ -37,14 +37,13 @@ struct fair_row {
 };
 
 #define FAIR_LOCK 0x01 /* SELECT ... FOR UPDATE of the fair's row first */
-#define FAIR_ANY                                                               \
-	0x02 /* any fair that exists, whoever asks (sign-ups                   \
-		answer 409 for a draft rather than 404) */
 
 /*
- * Loads the fair named by the path's first {id}.  Without FAIR_ANY, a fair
- * the caller may not see (fair_visible) is answered 404 like a missing
- * one.  Returns 1 loaded, 0 answered (404), HANDLER_DB.
+ * Loads the fair named by the path's first {id}.  A fair the caller may
+ * not see (fair_visible: another subtree's draft) is answered 404 exactly
+ * like a missing one, whatever the route: a sign-up, an employer or a
+ * code must not tell that a draft exists.  Returns 1 loaded, 0 answered
+ * (404), HANDLER_DB.
  */
 int fair_load(struct req *, unsigned flags, struct fair_row *);
 

@@ -412,7 +412,7 @@ fair_load(struct req *r, unsigned flags, struct fair_row *f)
 	db_end(&q);
 	if (rc < 0)
 		return HANDLER_DB;
-	if (rc == 1 && ((flags & FAIR_ANY) || fair_visible(r, f)))
+	if (rc == 1 && fair_visible(r, f))
 		return 1;
 none:
 	http_problem(r, 404, "not_found", "没有这场招聘会");
@@ -819,8 +819,10 @@ add_positions(struct req *r, int64_t fair_id, json_t **objs, const int64_t *ids,
  * wage_max?}]} (public while the fair is published; staff of its subtree
  * also while it is a draft).  Wages are yuan (a month's pay), stored in
  * fen.  Raises 400 with every invalid field (positions[2].wage_max below
- * wage_min: out_of_range), 404, 409 "fair_not_open" with the reason for a
- * draft or closed fair, 409 "employer_registered" when the credit code has
+ * wage_min: out_of_range), 404 (also for a draft the caller may not see:
+ * exactly the answer for no fair), 409 "fair_not_open" with the reason
+ * for a closed fair or a draft the caller sees but does not manage (a
+ * volunteer of its subtree), 409 "employer_registered" when the credit code has
  * already signed up at this fair, 201 with the employer (its contact phone
  * masked) otherwise.
  */
@@ -856,12 +858,13 @@ job_fairs_employer_create(struct req *r)
 		return 0;
 	}
 	verrs_free(&e);
-	if ((rc = fair_load(r, FAIR_ANY, &f)) != 1)
+	if ((rc = fair_load(r, 0, &f)) != 1)
 		return rc;
 	if (f.status == FS_CLOSED)
 		return http_problem(r, 409, "fair_not_open",
 				    "本场招聘会已结束，不再接受用人单位报名");
-	if (f.status == FS_DRAFT && !fair_in_scope(r, &f))
+	if (f.status == FS_DRAFT &&
+	    !(fair_in_scope(r, &f) && r->user->role != ROLE_VOLUNTEER))
 		return http_problem(r, 409, "fair_not_open",
 				    "本场招聘会尚未发布，暂不接受用人单位报名");
 	/* K2 counts caring employers by the day their fair starts. */

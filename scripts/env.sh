@@ -61,6 +61,38 @@ pid_dead()
 	! pid_alive "$@"
 }
 
+# supervised NAME: true when the supervisor of worker NAME
+# (scripts/worker-supervise.sh, pid in $PIDS/NAME-supervisor.pid) runs.
+# It is a bash: its command line names the script.
+supervised()
+{
+	local f=$PIDS/$1-supervisor.pid pid
+	[ -s "$f" ] || return 1
+	pid=$(tr -dc 0-9 <"$f")
+	[ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+	grep -qa 'worker-supervise\.sh' "/proc/$pid/cmdline"
+}
+
+# listening ADDR: a process accepts connections on ADDR, a unix socket path
+# or host:port, by the kernel's own tables: a socket file left behind by a
+# killed worker does not count.
+listening()
+{
+	local port
+	case $1 in
+	*:*)
+		port=$(printf ':%04X' "${1##*:}")
+		awk -v p="$port" '$4 == "0A" && substr($2, length($2) - 4) == p \
+			{ f = 1 } END { exit !f }' /proc/net/tcp /proc/net/tcp6
+		;;
+	*)
+		# Flags 00010000: a listening socket.
+		awk -v p="$1" '$4 == "00010000" && $NF == p { f = 1 }
+			END { exit !f }' /proc/net/unix
+		;;
+	esac
+}
+
 pid_of()
 {
 	tr -dc 0-9 <"$PIDS/$1.pid"
@@ -76,6 +108,36 @@ wait_until()
 		[ $n -gt 0 ] || return 1
 		sleep 0.1
 	done
+}
+
+# stop_worker NAME SECONDS: stop worker NAME and its supervisor.  SIGTERM
+# to the supervisor, which passes it on and starts nothing more; the
+# worker drains.  After SECONDS both are killed.
+stop_worker()
+{
+	local name=$1 sup=
+	if supervised "$name"; then
+		sup=$(pid_of "$name-supervisor")
+		kill -TERM "$sup" 2>/dev/null || true
+	elif pid_alive "$name" swn-worker; then
+		kill -TERM "$(pid_of "$name")" 2>/dev/null || true
+	else
+		rm -f "$PIDS/$name.pid" "$PIDS/$name-supervisor.pid"
+		return 0
+	fi
+	gone()
+	{
+		! supervised "$name" && pid_dead "$name" swn-worker
+	}
+	if ! wait_until "$2" gone; then
+		echo "stop: $name did not exit in $2 s, killing it" >&2
+		[ -z "$sup" ] || kill -KILL "$sup" 2>/dev/null || true
+		pid_dead "$name" swn-worker ||
+			kill -KILL "$(pid_of "$name")" 2>/dev/null || true
+		wait_until 5 gone || true
+	fi
+	echo "stopped $name"
+	rm -f "$PIDS/$name.pid" "$PIDS/$name-supervisor.pid"
 }
 
 # stop_pid NAME PROG SIGNAL SECONDS: signal a process, wait for it to exit,

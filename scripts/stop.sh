@@ -6,9 +6,10 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 # QUIT = graceful (nginx -s quit); TERM = drain and exit for the worker and
-# a clean shutdown for mariadbd, the same as mariadb-admin shutdown.
+# a clean shutdown for mariadbd, the same as mariadb-admin shutdown.  The
+# worker's supervisor takes the TERM, passes it on, and restarts nothing.
 stop_pid nginx nginx QUIT 15
-stop_pid worker swn-worker TERM 30
+stop_worker worker 30
 stop_pid mariadb mariadbd TERM 120
 rm -f "$WORKER_SOCK"
 # The short socket directory in /tmp belongs to this VAR alone.

@@ -64,8 +64,8 @@ out=$(mktemp -d)
 stop_cluster()
 {
 	stop_pid nginx nginx QUIT 15 || true
-	stop_pid worker-a swn-worker TERM 30 || true
-	stop_pid worker-b swn-worker TERM 30 || true
+	stop_worker worker-a 30 || true
+	stop_worker worker-b 30 || true
 	VAR=$REPLICA_VAR scripts/stop.sh >/dev/null || true
 	scripts/stop.sh >/dev/null || true
 }

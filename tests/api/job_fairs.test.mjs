@@ -151,7 +151,13 @@ test('PATCH needs If-Match; draft → published → closed only; a closed fair s
 
 test('a draft or closed fair refuses sign-ups with 409 and says why in Chinese', async () => {
   const draft = await createFair(staff.token, {}, { publish: false });
-  const r1 = await signUp(draft.id);
+  // To the public a draft does not exist: the answer for no fair at all.
+  const hidden = await signUp(draft.id);
+  const missing = await signUp(999999999);
+  assertProblem(hidden, 404, 'not_found');
+  assert.equal(hidden.text, missing.text);
+  // Those who see it are told why.
+  const r1 = await signUp(draft.id, {}, { token: volunteer.token });
   assertProblem(r1, 409, 'fair_not_open');
   assert.match(r1.json.detail, /尚未发布/);
   const pub = await patchFair(staff.token, draft, { status: 'published' });
@@ -506,9 +512,15 @@ test('employers sign up with 1–50 positions; one per credit code; the public n
 
 test('employers: a draft takes only staff sign-ups, a closed fair none', async () => {
   const draft = await createFair(staff.token, {}, { publish: false });
+  // The public does not see a draft: the answer for no fair at all.
   const anon = await api('POST', `/job-fairs/${draft.id}/employers`, { body: employerBody() });
-  assertProblem(anon, 409, 'fair_not_open');
-  assert.match(anon.json.detail, /尚未发布/);
+  const missing = await api('POST', '/job-fairs/999999999/employers', { body: employerBody() });
+  assertProblem(anon, 404, 'not_found');
+  assert.equal(anon.text, missing.text);
+  // A volunteer of its subtree sees it, but does not manage it.
+  const vol = await api('POST', `/job-fairs/${draft.id}/employers`, { token: volunteer.token, body: employerBody() });
+  assertProblem(vol, 409, 'fair_not_open');
+  assert.match(vol.json.detail, /尚未发布/);
   const byStaff = await api('POST', `/job-fairs/${draft.id}/employers`, { token: staff.token, body: employerBody() });
   assert.equal(byStaff.status, 201, show(byStaff));
   const pub = await patchFair(staff.token, draft, { status: 'published' });

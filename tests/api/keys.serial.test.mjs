@@ -141,7 +141,7 @@ test('make rotate-keys re-seals everything under a new key while the worker serv
 
 test('a worker whose key file lacks a key that sealed data refuses to start, and says why', async () => {
   const saved = `${KEYS}.saved-by-test`;
-  const stop = () => execFileSync('bash', ['-c', `. "$SWN_ROOT/scripts/env.sh"; stop_pid worker swn-worker TERM 30`], {
+  const stop = () => execFileSync('bash', ['-c', `. "$SWN_ROOT/scripts/env.sh"; stop_worker worker 30`], {
     env: { ...process.env, VAR: SWN_VAR, SWN_ROOT }, stdio: 'ignore',
   });
   stop();
