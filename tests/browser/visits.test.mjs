@@ -69,6 +69,7 @@ async function open(page) {
 }
 
 const badgeCount = (page) => textOf(page.locator('[data-outbox] [data-outbox-count]'));
+const lastToast = (page) => textOf(page.locator('[data-toast]').last());
 const totals = async (page) => ({
 	count: await textOf(page.locator('#t-count')),
 	people: await textOf(page.locator('#t-people')),
@@ -130,7 +131,7 @@ test('offline: three visits kept through a reload, sent once online; totals matc
 	    { message: 'the location is taken after the tap' });
 	await save(page);
 	await eventually(async () => (await badgeCount(page)) === '待发送 3 条');
-	assert.match(await textOf(page.locator('#page-msg')), /保存在本机/);
+	assert.match(await lastToast(page), /没有网络.*保存在本机/, 'the toast says nothing left the phone');
 	assert.equal(await textOf(page.locator('#v-where')), '未记录位置', 'the next visit starts without a location');
 
 	/* Today's totals already count what waits on the phone. */
@@ -213,7 +214,7 @@ test('online: a refused visit keeps what was typed; the creator changes a visit'
 
 	await category.selectOption({ label: C10 });
 	await save(page);
-	await eventually(async () => /已保存/.test(await textOf(page.locator('#page-msg'))));
+	await eventually(async () => /走访记录已保存/.test(await lastToast(page)));
 	await eventually(async () => (await textOf(page.locator('#t-count'))) === '1');
 	const [v] = await serverVisits(vol.token);
 	assert.deepEqual([v.category, v.people_count, v.cash_amount], ['C10', 2, '300.00']);
@@ -225,7 +226,7 @@ test('online: a refused visit keeps what was typed; the creator changes a visit'
 	assert.equal(await textOf(page.locator('#form-title')), '修改走访记录');
 	await page.getByLabel('慰问人次').fill('3');
 	await page.getByRole('button', { name: '保存修改' }).click();
-	await eventually(async () => /修改已保存/.test(await textOf(page.locator('#page-msg'))));
+	await eventually(async () => /修改已保存/.test(await lastToast(page)));
 	const [changed] = await serverVisits(vol.token);
 	assert.equal(changed.id, v.id);
 	assert.equal(changed.version, 2);
