@@ -48,6 +48,8 @@ const PRECACHE = [
 	'/assets/returns.css',
 	'/arrive/',
 	'/arrive/index.js',
+	'/admin/returns.html',
+	'/admin/returns.js',
 	'/fair/index.js',
 	'/fair/fairs.js',
 	'/fair/fair.css',
