@@ -998,8 +998,12 @@ function onEdit(e) {
 	const c = e.target;
 	if (!c || !c.form || !c.name)
 		return;
-	if (c.getAttribute('aria-invalid'))
-		clearFieldError(c);
+	/* A group of boxes is one field: its message sits on the first. */
+	const field = ['checkbox', 'radio'].includes(c.type) ?
+	    c.form.querySelectorAll(`[name="${CSS.escape(c.name)}"]`) : [c];
+	for (const x of field)
+		if (x.getAttribute('aria-invalid'))
+			clearFieldError(x);
 	updateCounter(c);
 	const area = c.form.querySelector('[data-form-error]');
 	if (area && !area.dataset.lasting)

@@ -74,11 +74,12 @@ function setKind(k) {
 		for (const c of box.querySelectorAll('input, select, textarea'))
 			c.disabled = !on;
 	}
-	/* Nobody need be counted when an enterprise was visited. */
+	/* Nobody need be counted when an enterprise was visited; before a
+	 * kind is chosen, the kind is what is missing (as the server says). */
 	const ent = kind() === 'enterprise';
 	$('v-people-text').textContent = ent ? '慰问职工人次（可不填）' : '慰问人次';
 	$('v-people-req').hidden = ent;
-	$('v-people').required = !ent;
+	$('v-people').required = kind() !== '' && !ent;
 	$('v-people').dataset.min = ent ? '0' : '1';
 }
 
