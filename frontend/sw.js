@@ -33,6 +33,7 @@ const PRECACHE = [
 	'/help/track.js',
 	'/admin/cases.html',
 	'/admin/cases.js',
+	'/admin/list.js',
 	'/admin/case.html',
 	'/admin/case.js',
 	'/admin/stats/',

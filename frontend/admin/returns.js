@@ -1,19 +1,17 @@
 /*
  * 平安返乡 for staff: GET /api/v1/safe-returns over their subtree with the
  * filters q, status, unit_id, from/to (depart_on), 加载更多 through
- * next_cursor; ?id=N shows one record in full with its history (GET
- * /api/v1/safe-returns/{id}, unmasked for staff of the subtree, and
- * audited). The filters live in the address, so going back from a record
- * returns to the same list. Loading shows, a failure offers 重试, and every
- * time is Asia/Shanghai's (docs/pages.md).
+ * next_cursor (admin/list.js); ?id=N shows one record in full with its
+ * history (GET /api/v1/safe-returns/{id}, unmasked for staff of the
+ * subtree, and audited). The filters live in the address, so going back
+ * from a record returns to the same list. Loading shows, a failure offers
+ * 重试, and every time is Asia/Shanghai's (docs/pages.md).
  */
 import {
-	api, busy, cachedGet, checkForm, clearProblem, el, formatMoney, formatTime,
-	loadUnitOptions, loginUrl, say, showProblem,
+	api, cachedGet, el, formatMoney, formatTime, loginUrl, say,
 } from '/assets/api.js';
+import { staffList } from '/admin/list.js';
 
-const FILTERS = ['q', 'status', 'unit_id', 'from', 'to'];
-const PAGE = 30;
 const STATUS = {
 	registered: '已登记', departed: '已出发', arrived: '已到家',
 	cancelled: '已取消',
@@ -28,30 +26,12 @@ const ASSIST = {
 };
 
 const $ = (id) => document.getElementById(id);
-const form = $('filter-form');
-const list = $('sr-list');
-const more = $('more');
 const pageMsg = $('page-msg');
-const listMsg = $('list-msg');
-
-let cursor = null;
-let seq = 0;                    /* answers to an older query are dropped */
-
-function filters() {
-	const q = new URLSearchParams();
-	for (const name of FILTERS) {
-		const c = form.elements[name];
-		const v = (c.value || c.dataset.wanted || '').trim();
-		if (v)
-			q.set(name, v);
-	}
-	return q;
-}
 
 const home = (h) => [h.province, h.city].filter(Boolean).join(' ');
 
-function row(r) {
-	const back = filters().toString();
+function row(r, filters) {
+	const back = filters.toString();
 	const href = `/admin/returns.html?id=${r.id}${back ? `&${back}` : ''}`;
 	return el('li', { 'data-id': String(r.id), 'data-name': r.traveler.name },
 	    el('a', { class: 'case-item', href },
@@ -66,77 +46,18 @@ function row(r) {
 		    text: `${r.traveler.phone} · ${r.unit_name} · ${r.created_by_name || ''}登记` })));
 }
 
+const records = staffList({
+	form: $('filter-form'), names: ['q', 'status', 'unit_id', 'from', 'to'],
+	details: $('more-filters'), list: $('sr-list'), more: $('more'),
+	msg: $('list-msg'), path: '/api/v1/safe-returns', what: '返乡登记', row,
+});
+
 /* A failed load says why, with a button that tries again. */
-function failed(node, text, kind, retry) {
-	say(node, text, kind);
-	node.append(' ', el('button', { type: 'button', class: 'btn small secondary',
+function failed(text, kind, retry) {
+	say(pageMsg, text, kind);
+	pageMsg.append(' ', el('button', { type: 'button', class: 'btn small secondary',
 	    'data-retry': '', text: '重试', onclick: retry }));
 }
-
-async function load(append = false, button = null) {
-	const mine = ++seq;
-	const q = filters();
-	q.set('limit', String(PAGE));
-	if (append && cursor)
-		q.set('cursor', cursor);
-	const done = busy(button || (append ? more : null),
-	    append ? '正在加载…' : '正在查询…');
-	if (!append) {
-		say(listMsg, '正在加载返乡登记…', 'loading');
-		listMsg.setAttribute('aria-busy', 'true');
-	}
-	clearProblem(form);
-	try {
-		const r = await api('GET', `/api/v1/safe-returns?${q}`);
-		if (mine !== seq)
-			return;
-		if (!append)
-			list.textContent = '';
-		for (const x of r.items || [])
-			list.append(row(x));
-		cursor = r.next_cursor || null;
-		more.hidden = !cursor;
-		say(listMsg, list.children.length ? '' :
-		    (filters().toString() ? '没有符合条件的返乡登记' : '暂无返乡登记'));
-	} catch (err) {
-		if (mine !== seq)
-			return;
-		if (err.status === 401) {
-			location.replace(loginUrl());
-			return;
-		}
-		say(listMsg, '');
-		if (err.status === 400) {
-			$('more-filters').open = true;
-			showProblem(form, err);
-		} else {
-			failed(listMsg, err.network ? '没有网络，返乡登记没有加载成功。' :
-			    `返乡登记没有加载成功：${err.message}`, err.network ? 'warn' : 'error',
-			    () => load(append));
-		}
-	} finally {
-		listMsg.removeAttribute('aria-busy');
-		done();
-	}
-}
-
-form.addEventListener('submit', (e) => {
-	e.preventDefault();
-	if (!checkForm(form))
-		return;
-	const q = filters();
-	history.replaceState(null, '', `${location.pathname}${q.toString() ? `?${q}` : ''}`);
-	load(false, e.submitter || form.querySelector('button[type="submit"]'));
-});
-
-$('filter-clear').addEventListener('click', () => {
-	form.reset();
-	delete form.elements.unit_id.dataset.wanted;
-	history.replaceState(null, '', location.pathname);
-	load();
-});
-
-more.addEventListener('click', () => load(true));
 
 /* ---- One record ---- */
 
@@ -201,7 +122,7 @@ async function openRecord(id) {
 			say(pageMsg, '没有这条返乡登记，或不在本单位管辖范围内。', 'error');
 			pageMsg.append(' ', el('a', { href: $('back-to-list').href, text: '返回列表' }));
 		} else {
-			failed(pageMsg, err.network ? '没有网络，返乡登记没有加载成功。' :
+			failed(err.network ? '没有网络，返乡登记没有加载成功。' :
 			    `返乡登记没有加载成功：${err.message}`, err.network ? 'warn' : 'error',
 			    () => openRecord(id));
 		}
@@ -217,7 +138,7 @@ async function main() {
 			location.replace(loginUrl());
 			return;
 		}
-		failed(pageMsg, err.network ? '当前没有网络，无法打开返乡登记。' :
+		failed(err.network ? '当前没有网络，无法打开返乡登记。' :
 		    `无法加载：${err.message}`, 'error', () => location.reload());
 		return;
 	}
@@ -227,17 +148,8 @@ async function main() {
 		await openRecord(q.get('id'));
 		return;
 	}
-	/* The unit may come before its list: loadOptions() picks it then. */
-	if (q.get('unit_id'))
-		form.elements.unit_id.dataset.wanted = q.get('unit_id');
-	loadUnitOptions(form.elements.unit_id);
-	for (const name of FILTERS)
-		if (q.get(name) && name !== 'unit_id')
-			form.elements[name].value = q.get(name);
-	if (['unit_id', 'from', 'to'].some((n) => q.get(n)))
-		$('more-filters').open = true;
 	$('list-view').hidden = false;
-	await load();
+	await records.start();
 }
 
 main();

@@ -707,18 +707,24 @@ function render() {
 		document.querySelector(`[data-count="${k}"]`).textContent = String(v);
 }
 
-let refreshing = null;
-let again = false;
+let listSeq = 0;                /* an older answer is dropped */
 
-/* The server's list once (a copy stays for offline use): loading and a
- * failure with 重试 under the list, a note when the copy is all there is. */
-async function fetchList() {
+/*
+ * The server's list again (a copy stays for offline use): loading and a
+ * failure with 重试 under the list, a note when the copy is all there is.
+ * Asked for again while a request is on its way, only the later answer
+ * counts: the earlier may predate what was just delivered.
+ */
+async function refresh() {
+	const mine = ++listSeq;
 	const list = $('mine');
 	const msg = $('mine-msg');
 	if (!items.length && !cachedCopy(LIST))
 		listStatus(list, '正在加载我的返乡人员…', 'loading');
 	try {
 		const r = await cachedGet(LIST);
+		if (mine !== listSeq)
+			return;
 		items = r.data.items || [];
 		listStatus(list, '');
 		if (r.stale)
@@ -726,6 +732,8 @@ async function fetchList() {
 		else if (msg.classList.contains('warn'))
 			say(msg, '');
 	} catch (err) {
+		if (mine !== listSeq)
+			return;
 		if (err.status === 401) {
 			location.assign(loginUrl());
 			return;
@@ -733,24 +741,7 @@ async function fetchList() {
 		listStatus(list, err.network ? '没有网络，列表没有加载成功' :
 		    `列表没有加载成功（${err.message}）`, 'error', () => refresh());
 	}
-}
-
-/* The list again. Asked for while a request is on its way, it asks once
- * more after it: that answer may predate what was just delivered. */
-function refresh() {
-	if (refreshing) {
-		again = true;
-		return refreshing;
-	}
-	refreshing = (async () => {
-		do {
-			again = false;
-			await fetchList();
-		} while (again);
-		refreshing = null;
-		render();
-	})();
-	return refreshing;
+	render();
 }
 
 /* ---- What the outbox delivers while this page is open ---- */
