@@ -1,16 +1,17 @@
 /*
  * 平安返乡 for staff: GET /api/v1/safe-returns over their subtree with the
  * filters q, status, unit_id, from/to (depart_on), 加载更多 through
- * next_cursor; ?id=N shows one record in full with its history (GET
- * /api/v1/safe-returns/{id}, unmasked for staff of the subtree, and
- * audited). The filters live in the address, so going back from a record
- * returns to the same list.
+ * next_cursor (admin/list.js); ?id=N shows one record in full with its
+ * history (GET /api/v1/safe-returns/{id}, unmasked for staff of the
+ * subtree, and audited). The filters live in the address, so going back
+ * from a record returns to the same list. Loading shows, a failure offers
+ * 重试, and every time is Asia/Shanghai's (docs/pages.md).
  */
-import { api, cachedGet, clearProblem, el, loginUrl, say, showProblem } from '/assets/api.js';
-import { money, when } from '/help/wage.js';
+import {
+	api, cachedGet, el, formatMoney, formatTime, loginUrl, say,
+} from '/assets/api.js';
+import { staffList } from '/admin/list.js';
 
-const FILTERS = ['q', 'status', 'unit_id', 'from', 'to'];
-const PAGE = 30;
 const STATUS = {
 	registered: '已登记', departed: '已出发', arrived: '已到家',
 	cancelled: '已取消',
@@ -25,29 +26,12 @@ const ASSIST = {
 };
 
 const $ = (id) => document.getElementById(id);
-const form = $('filter-form');
-const list = $('sr-list');
-const more = $('more');
 const pageMsg = $('page-msg');
-const listMsg = $('list-msg');
-
-let cursor = null;
-let seq = 0;                    /* answers to an older query are dropped */
-
-function filters() {
-	const q = new URLSearchParams();
-	for (const name of FILTERS) {
-		const v = form.elements[name].value.trim();
-		if (v)
-			q.set(name, v);
-	}
-	return q;
-}
 
 const home = (h) => [h.province, h.city].filter(Boolean).join(' ');
 
-function row(r) {
-	const back = filters().toString();
+function row(r, filters) {
+	const back = filters.toString();
 	const href = `/admin/returns.html?id=${r.id}${back ? `&${back}` : ''}`;
 	return el('li', { 'data-id': String(r.id), 'data-name': r.traveler.name },
 	    el('a', { class: 'case-item', href },
@@ -62,112 +46,33 @@ function row(r) {
 		    text: `${r.traveler.phone} · ${r.unit_name} · ${r.created_by_name || ''}登记` })));
 }
 
-async function load(append = false) {
-	const mine = ++seq;
-	const q = filters();
-	q.set('limit', String(PAGE));
-	if (append && cursor)
-		q.set('cursor', cursor);
-	more.disabled = true;
-	if (!append)
-		say(listMsg, '正在加载…');
-	clearProblem(form);
-	try {
-		const r = await api('GET', `/api/v1/safe-returns?${q}`);
-		if (mine !== seq)
-			return;
-		if (!append)
-			list.textContent = '';
-		for (const x of r.items || [])
-			list.append(row(x));
-		cursor = r.next_cursor || null;
-		more.hidden = !cursor;
-		say(listMsg, list.children.length ? '' :
-		    (filters().toString() ? '没有符合条件的返乡登记' : '暂无返乡登记'));
-	} catch (err) {
-		if (mine !== seq)
-			return;
-		if (err.status === 401) {
-			location.replace(loginUrl());
-			return;
-		}
-		say(listMsg, '');
-		if (err.status === 400) {
-			$('more-filters').open = true;
-			showProblem(form, err);
-		} else {
-			say(listMsg, err.network ? '没有网络，无法加载列表，联网后请点“查询”。' :
-			    `无法加载列表：${err.message}`, err.network ? 'warn' : 'error');
-		}
-	} finally {
-		more.disabled = false;
-	}
-}
-
-form.addEventListener('submit', (e) => {
-	e.preventDefault();
-	const q = filters();
-	history.replaceState(null, '', `${location.pathname}${q.toString() ? `?${q}` : ''}`);
-	load();
+const records = staffList({
+	form: $('filter-form'), names: ['q', 'status', 'unit_id', 'from', 'to'],
+	details: $('more-filters'), list: $('sr-list'), more: $('more'),
+	msg: $('list-msg'), path: '/api/v1/safe-returns', what: '返乡登记', row,
 });
 
-$('filter-clear').addEventListener('click', () => {
-	form.reset();
-	history.replaceState(null, '', location.pathname);
-	load();
-});
-
-more.addEventListener('click', () => load(true));
-
-async function fillUnits() {
-	const sel = form.elements.unit_id;
-	try {
-		const items = (await cachedGet('/api/v1/units')).data.items || [];
-		const ids = new Set(items.map((u) => u.id));
-		const kids = new Map();
-		for (const u of items) {
-			const p = ids.has(u.parent_id) ? u.parent_id : null;
-			if (!kids.has(p))
-				kids.set(p, []);
-			kids.get(p).push(u);
-		}
-		const walk = (parent, depth) => {
-			for (const u of (kids.get(parent) || []).sort((a, b) => a.id - b.id)) {
-				sel.append(new Option('　'.repeat(depth) + u.name, String(u.id)));
-				walk(u.id, depth + 1);
-			}
-		};
-		walk(null, 0);
-	} catch (e) { /* the filter just offers fewer choices */ }
+/* A failed load says why, with a button that tries again. */
+function failed(text, kind, retry) {
+	say(pageMsg, text, kind);
+	pageMsg.append(' ', el('button', { type: 'button', class: 'btn small secondary',
+	    'data-retry': '', text: '重试', onclick: retry }));
 }
 
 /* ---- One record ---- */
 
-async function showRecord(id) {
-	$('detail-view').hidden = false;
-	const q = new URLSearchParams(location.search);
-	q.delete('id');
-	$('back-to-list').href = `/admin/returns.html${q.toString() ? `?${q}` : ''}`;
-	let r;
-	try {
-		r = await api('GET', `/api/v1/safe-returns/${encodeURIComponent(id)}`);
-	} catch (err) {
-		if (err.status === 401) {
-			location.replace(loginUrl());
-			return;
-		}
-		$('detail-view').hidden = true;
-		say(pageMsg, err.status === 404 ? '没有这条返乡登记，或不在本单位管辖范围内。' :
-		    `无法加载：${err.message}`, 'error');
-		return;
-	}
+function phoneNode(p) {
+	return /^\d{11}$/.test(p || '') ? el('a', { href: `tel:${p}`, text: p }) : p || '—';
+}
+
+function showRecord(r) {
 	$('detail-title').textContent = r.traveler.name;
 	$('detail-status').replaceChildren(el('span',
 	    { class: `status big s-${r.status}`, 'data-status': r.status, text: r.status_label }));
 	const kv = $('detail-kv');
 	kv.textContent = '';
 	const pairs = [
-		['手机号', r.traveler.phone],
+		['手机号', phoneNode(r.traveler.phone)],
 		['身份证号', r.traveler.id_number || '—'],
 		['同行人数', `${r.party_size} 人`],
 		['家乡', home(r.hometown)],
@@ -175,25 +80,52 @@ async function showRecord(id) {
 		['交通方式', TRANSPORT[r.transport] || r.transport],
 		['车次或车辆', r.bus_label || '—'],
 		['帮扶方式', r.assistance.map((a) => ASSIST[a] || a).join('、')],
-		['补贴金额', money(r.subsidy_amount)],
+		['补贴金额', formatMoney(r.subsidy_amount)],
 		['所属工会', r.unit_name],
 		['登记人', r.created_by_name || '—'],
-		['登记时间', when(r.created_at)],
-		['出发时间', when(r.departed_at)],
-		['到家时间', when(r.arrived_at)],
+		['登记时间', formatTime(r.created_at)],
+		['出发时间', formatTime(r.departed_at)],
+		['到家时间', formatTime(r.arrived_at)],
 		['备注', r.note || '—'],
 	];
 	for (const [k, v] of pairs)
-		kv.append(el('dt', { text: k }), el('dd', { class: 'pre', text: v }));
+		kv.append(el('dt', { text: k }), el('dd', { class: 'pre' }, v));
 	const ev = $('detail-events');
 	ev.textContent = '';
 	for (const e of r.events) {
 		const what = e.from === null ? '登记' :
 		    e.from === e.to ? '修改' : `${STATUS[e.from] || e.from} → ${STATUS[e.to] || e.to}`;
 		ev.append(el('li', {},
-		    el('span', { class: 'name', text: `${when(e.at)} ${e.user || '返乡人员本人'}` }),
+		    el('span', { class: 'name', 'data-event-at': '',
+		        text: `${formatTime(e.at)} ${e.user || '返乡人员本人'}` }),
 		    el('p', { text: what }),
 		    e.note ? el('p', { class: 'muted pre', text: e.note }) : null));
+	}
+	$('detail-view').hidden = false;
+}
+
+async function openRecord(id) {
+	const q = new URLSearchParams(location.search);
+	q.delete('id');
+	$('back-to-list').href = `/admin/returns.html${q.toString() ? `?${q}` : ''}`;
+	say(pageMsg, '正在加载返乡登记…', 'loading');
+	try {
+		const r = await api('GET', `/api/v1/safe-returns/${encodeURIComponent(id)}`);
+		say(pageMsg, '');
+		showRecord(r);
+	} catch (err) {
+		if (err.status === 401) {
+			location.replace(loginUrl());
+			return;
+		}
+		if (err.status === 404) {
+			say(pageMsg, '没有这条返乡登记，或不在本单位管辖范围内。', 'error');
+			pageMsg.append(' ', el('a', { href: $('back-to-list').href, text: '返回列表' }));
+		} else {
+			failed(err.network ? '没有网络，返乡登记没有加载成功。' :
+			    `返乡登记没有加载成功：${err.message}`, err.network ? 'warn' : 'error',
+			    () => openRecord(id));
+		}
 	}
 }
 
@@ -206,24 +138,18 @@ async function main() {
 			location.replace(loginUrl());
 			return;
 		}
-		say(pageMsg, err.network ? '当前没有网络，无法打开返乡登记。请联网后刷新。' :
-		    `无法加载：${err.message}`, 'error');
+		failed(err.network ? '当前没有网络，无法打开返乡登记。' :
+		    `无法加载：${err.message}`, 'error', () => location.reload());
 		return;
 	}
 	say(pageMsg, me.role === 'volunteer' ? '这里列出您登记的返乡人员。' : '');
 	const q = new URLSearchParams(location.search);
 	if (q.get('id')) {
-		await showRecord(q.get('id'));
+		await openRecord(q.get('id'));
 		return;
 	}
-	await fillUnits();
-	for (const name of FILTERS)
-		if (q.get(name))
-			form.elements[name].value = q.get(name);
-	if (['unit_id', 'from', 'to'].some((n) => q.get(n)))
-		$('more-filters').open = true;
 	$('list-view').hidden = false;
-	await load();
+	await records.start();
 }
 
 main();

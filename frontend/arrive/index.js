@@ -3,15 +3,19 @@
  * them (POST /api/v1/safe-returns/arrivals, public; docs/safe-returns.md).
  * The code may come in the link's fragment (/arrive/#K7MQ2WXA), which
  * never reaches a server or a log. Sent through the outbox, so a phone
- * without a network tells the union once it has one.
+ * without a network tells the union once it has one; the card says
+ * whether nothing has left the phone yet or the answer is awaited
+ * (queuedText()). A code the server does not know comes back under the
+ * field (the form's data-code-fields), also when it was sent later.
  */
-import { clearProblem, showProblem, submit } from '/assets/api.js';
+import {
+	busy, checkForm, dropFailed, outboxState, queuedText, readForm, showProblem, submit,
+} from '/assets/api.js';
 
 const PATH = '/api/v1/safe-returns/arrivals';
 const $ = (id) => document.getElementById(id);
 const form = $('arrive-form');
 const input = $('a-code');
-const button = $('arrive-submit');
 
 function fromLink() {
 	const code = decodeURIComponent(location.hash.slice(1)).trim();
@@ -19,48 +23,60 @@ function fromLink() {
 		input.value = code.toUpperCase();
 }
 
-function done() {
+function arrived() {
 	$('done').hidden = false;
 	$('queued').hidden = true;
 	form.hidden = true;
 	$('done').scrollIntoView({ block: 'start' });
 }
 
+/* The arrival waiting in the outbox, said as it stands now. */
+function showQueued(reason) {
+	$('queued').hidden = false;
+	$('queued-text').textContent = queuedText(reason);
+	form.hidden = true;
+}
+
 form.addEventListener('submit', async (e) => {
 	e.preventDefault();
-	clearProblem(form);
-	const code = input.value.trim();
-	if (!code) {
-		showProblem(form, { detail: '请输入到家码',
-		    errors: [{ field: 'code', code: 'required', message: '请输入到家码' }] });
+	if (!checkForm(form))
 		return;
-	}
-	button.disabled = true;
-	button.textContent = '正在告知工会…';
+	const done = busy(e.submitter || $('arrive-submit'));
 	try {
-		const r = await submit(PATH, { code }, { label: '平安到家' });
-		if (r.queued) {
-			$('queued').hidden = false;
-			$('queued-text').textContent = r.reason === 'offline' ?
-			    '当前没有网络。有网络时会自动告知工会，不用再输入一次。' :
-			    '暂时没有连上工会的系统，稍后会自动再试，不用再输入一次。';
-			form.hidden = true;
-		} else {
-			done();
-		}
+		const r = await submit(PATH, readForm(form), { label: '平安到家' });
+		if (r.queued)
+			showQueued(r.reason);
+		else
+			arrived();
 	} catch (err) {
-		showProblem(form, { detail: err.message, errors: [{ field: 'code',
-		    code: err.code, message: err.message }] });
+		showProblem(form, err);
 	} finally {
-		button.disabled = false;
-		button.textContent = '我已平安到家';
+		done();
 	}
 });
 
 window.addEventListener('outbox:sent', (e) => {
 	if (e.detail.entry.path === PATH)
-		done();
+		arrived();
 });
 
-input.addEventListener('input', () => clearProblem(form));
+/* Sent later and refused (a mistyped code): back to the form, the
+ * server's words under the field. */
+window.addEventListener('outbox:failed', (e) => {
+	if (e.detail.entry.path !== PATH)
+		return;
+	dropFailed(e.detail.entry.id);
+	$('queued').hidden = true;
+	form.hidden = false;
+	showProblem(form, e.detail.error);
+});
+
+window.addEventListener('outbox:change', () => {
+	if ($('queued').hidden)
+		return;
+	const entry = outboxState().pending.find((x) => x.path === PATH);
+	if (entry && entry.state !== 'new')
+		showQueued(navigator.onLine === false ? 'offline' : entry.state);
+});
+
 fromLink();

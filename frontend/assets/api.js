@@ -232,6 +232,21 @@ function writeJson(key, value) {
 	}
 }
 
+/*
+ * What a page keeps on the phone (drafts, records waiting for an answer,
+ * the tab last open): loadLocal(key, fallback) gives what localStorage
+ * holds under key, parsed, or fallback when nothing readable is there;
+ * saveLocal(key, value) keeps value as JSON (null removes it) and says
+ * whether the phone took it (false: storage full or off, and the page
+ * goes on without the copy).
+ */
+export function loadLocal(key, fallback = null) {
+	const v = readJson(key);
+	return v === null ? fallback : v;
+}
+
+export const saveLocal = writeJson;
+
 /* The answer cachedGet() last remembered for path, or null. */
 export function cachedCopy(path) {
 	return readJson(CACHE_PREFIX + path);
@@ -340,14 +355,19 @@ export function todayShanghai() {
 
 const MONEY_MAX_FEN = 10000000000;      /* 100000000.00 yuan, API.md */
 
+/* Full-width digits (a Chinese keyboard's) as ASCII ones. */
+function halfWidth(s) {
+	return String(s ?? '').replace(/[０-９]/g,
+	    (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
 /*
  * What people type for an amount, as the API wants it: full-width digits
  * and the Chinese full stop (a Chinese keyboard gives those), thousands
  * separators, spaces and a trailing 元 or leading ¥ are forgiven.
  */
 export function normalizeAmount(raw) {
-	return String(raw ?? '')
-	    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+	return halfWidth(raw)
 	    .replace(/[．。]/g, '.')
 	    .replace(/[\s,，]/g, '')
 	    .replace(/^[¥￥]/, '')
@@ -472,9 +492,7 @@ function creditCode(s) {
 
 /* Strip what people put into numbers to make them readable. */
 export function digitsOnly(s) {
-	return String(s ?? '')
-	    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-	    .replace(/[\s-]/g, '');
+	return halfWidth(s).replace(/[\s-]/g, '');
 }
 
 /* A value typed into a field of kind, as the API wants it. */
@@ -487,6 +505,8 @@ export function normalize(kind, value) {
 		return digitsOnly(value).toUpperCase();
 	case 'money':
 		return normalizeAmount(value);
+	case 'int':
+		return halfWidth(value).replace(/\s/g, '');
 	default:
 		return value;
 	}
@@ -654,7 +674,7 @@ export function readForm(form) {
 		if (type === 'radio' && !el.checked)
 			continue;
 		const raw = type === 'password' ? el.value :
-		    normalize(el.dataset.kind, el.value.trim());
+		    normalize(kindOf(el), el.value.trim());
 		if (raw === '')
 			continue;
 		setPath(out, parts, convert(el, raw));
@@ -662,28 +682,44 @@ export function readForm(form) {
 	return out;
 }
 
-function flatten(value, prefix, out) {
-	if (Array.isArray(value)) {
-		value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+/* [[path, value], ...] of a JSON value; the arrays whose path whole(path)
+ * names stay whole. */
+function flatten(value, prefix, out, whole = () => false) {
+	if (Array.isArray(value) && whole(prefix)) {
+		out.push([prefix, value]);
+	} else if (Array.isArray(value)) {
+		value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out, whole));
 	} else if (value !== null && typeof value === 'object') {
 		for (const [k, v] of Object.entries(value))
-			flatten(v, prefix ? `${prefix}.${k}` : k, out);
+			flatten(v, prefix ? `${prefix}.${k}` : k, out, whole);
 	} else {
 		out.push([prefix, value]);
 	}
 	return out;
 }
 
-/* Put a JSON object (as readForm makes) back into a form's controls. */
+/* Put a JSON object (as readForm makes) back into a form's controls; a
+ * list of checkboxes (data-type="list") gets its array ticked. A select
+ * whose option has not come yet keeps the value in dataset.wanted, for
+ * loadOptions(). */
 export function fillForm(form, data) {
-	for (const [name, value] of flatten(data, '', [])) {
-		const el = form.querySelector(`[name="${CSS.escape(name)}"]`);
+	const named = (name) => form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+	const isList = (name) => [...named(name)].some((c) =>
+	    c.type === 'checkbox' && c.dataset.type === 'list');
+	for (const [name, value] of flatten(data, '', [], isList)) {
+		const el = named(name)[0];
 		if (!el)
 			continue;
-		if (el.type === 'checkbox')
+		if (Array.isArray(value)) {
+			for (const c of named(name))
+				c.checked = value.map(String).includes(c.value);
+		} else if (el.type === 'checkbox') {
 			el.checked = value === true;
-		else
+		} else {
 			el.value = value === null || value === undefined ? '' : String(value);
+			if (el.tagName === 'SELECT' && el.value !== String(value ?? ''))
+				el.dataset.wanted = String(value);
+		}
 		updateCounter(el);
 	}
 }
@@ -810,7 +846,11 @@ export function showProblem(form, problem, opts = {}) {
 		}
 	}
 	if (first) {
-		first.focus();
+		/* A choice held by a hidden input is made with what is beside it. */
+		const target = first.type === 'hidden' ? (first.closest('.field') ||
+		    form).querySelector('button, input:not([type="hidden"]), select, textarea') :
+		    first;
+		(target || first).focus();
 	} else {
 		const area = formErrorArea(form);
 		area.setAttribute('tabindex', '-1');
@@ -829,6 +869,9 @@ function controlProblem(c) {
 	const value = type === 'password' ? c.value : normalize(kind, c.value.trim());
 	const problem = (code, lim = {}) => ({ code, message: message(code,
 	    { kind, label, ...lim }) });
+	/* A number field holding what is no number shows as empty. */
+	if (value === '' && c.validity && c.validity.badInput)
+		return problem('type');
 	if (value === '')
 		return c.required ? problem('required') : null;
 	const max = Number(c.dataset.maxlength) || 0;
@@ -866,9 +909,23 @@ export function formProblems(form) {
  * The check before a form is sent: true when the page sees nothing wrong;
  * otherwise every problem is shown at once under its field (never the
  * browser's one-at-a-time bubbles) and the first field gets the focus.
+ * more: problems of the page's own rules that no attribute states (a
+ * group of boxes of which one must be ticked, fields that depend on each
+ * other), [{field, code, message}] with message from message() where the
+ * dictionary has the words; they join the others in the form's order.
  */
-export function checkForm(form) {
-	const errors = formProblems(form);
+export function checkForm(form, more = []) {
+	const errors = [...formProblems(form), ...more];
+	const at = (e) => (e.field ?
+	    form.querySelector(`[name="${CSS.escape(e.field)}"]`) : null);
+	errors.sort((a, b) => {
+		const x = at(a);
+		const y = at(b);
+		if (!x || !y || x === y)
+			return (x ? 0 : 1) - (y ? 0 : 1);
+		return x.compareDocumentPosition(y) & Node.DOCUMENT_POSITION_FOLLOWING ?
+		    -1 : 1;
+	});
 	if (!errors.length) {
 		clearProblem(form);
 		return true;
@@ -941,8 +998,12 @@ function onEdit(e) {
 	const c = e.target;
 	if (!c || !c.form || !c.name)
 		return;
-	if (c.getAttribute('aria-invalid'))
-		clearFieldError(c);
+	/* A group of boxes is one field: its message sits on the first. */
+	const field = ['checkbox', 'radio'].includes(c.type) ?
+	    c.form.querySelectorAll(`[name="${CSS.escape(c.name)}"]`) : [c];
+	for (const x of field)
+		if (x.getAttribute('aria-invalid'))
+			clearFieldError(x);
 	updateCounter(c);
 	const area = c.form.querySelector('[data-form-error]');
 	if (area && !area.dataset.lasting)
@@ -1113,7 +1174,9 @@ export function keptList(key) {
 	};
 }
 
-async function copyText(text) {
+/* Puts text on the clipboard; resolves false where the phone would not
+ * (then the page says how to copy it by hand). */
+export async function copyText(text) {
 	try {
 		await navigator.clipboard.writeText(text);
 		return true;
@@ -1240,8 +1303,13 @@ export function onceCard({ title, items, note = '请截图或抄下，以后需�
  * Lists a form needs (units, and later fairs, villages ...)
  */
 
-/* A status line with a retry button, after node; null clears it. */
-function listStatus(anchor, text, kind, retry) {
+/*
+ * Where a list stands, in a status line after anchor (a select, or a
+ * list that is not one): text with kind 'loading', 'warn' or 'error',
+ * and a 重试 button when retry (a function) is given; no text removes
+ * the line.
+ */
+export function listStatus(anchor, text, kind = '', retry = null) {
 	const box = anchor.closest('.field') || anchor.parentElement;
 	let node = box.querySelector('[data-list-status]');
 	if (!text) {
@@ -1262,17 +1330,24 @@ function listStatus(anchor, text, kind, retry) {
 	}
 }
 
+const choosing = new WeakSet();   /* selects whose wanted a pick replaces */
+
 /*
  * Fills a select from a GET list: the copy kept from the last visit at
  * once, then the fresh one; without a copy, "正在加载…" until it comes,
- * and "没有加载成功" with a 重试 button when it does not. The value the
- * select had, or the one a restored draft asked for (select.dataset.wanted),
- * is kept. opts: path, what (the list's name, '工会列表'), options(data)
- * → [[value, text], ...]. Resolves true once options are in.
+ * and "没有加载成功" with a 重试 button when it does not. The value a
+ * restored draft asked for (select.dataset.wanted, until the person picks
+ * another), else the one the select had, is kept. opts: path, what (the
+ * list's name, '工会列表'), options(data) → [[value, text], ...].
+ * Resolves true once options are in.
  */
 export function loadOptions(select, { path, what = '列表', options }) {
+	if (!choosing.has(select)) {
+		choosing.add(select);
+		select.addEventListener('change', () => delete select.dataset.wanted);
+	}
 	const fill = (data) => {
-		const keep = select.value || select.dataset.wanted || '';
+		const keep = select.dataset.wanted || select.value || '';
 		while (select.options.length > 1)
 			select.remove(1);
 		for (const [value, text] of options(data))
@@ -1308,6 +1383,64 @@ export function loadOptions(select, { path, what = '列表', options }) {
 		}
 	};
 	return run();
+}
+
+/*
+ * GET /units' answer as options in tree order, each unit under its
+ * parent, indented: [[id, '　name'], ...]. root: only that unit and the
+ * units below it (root first); without it every unit, a unit whose
+ * parent is not in the list standing at the top.
+ */
+export function unitOptions(data, root = null) {
+	const items = (data && data.items) || [];
+	const ids = new Set(items.map((u) => u.id));
+	const kids = new Map();
+	for (const u of items) {
+		const p = ids.has(u.parent_id) ? u.parent_id : null;
+		if (!kids.has(p))
+			kids.set(p, []);
+		kids.get(p).push(u);
+	}
+	const out = [];
+	const seen = new Set();
+	const walk = (list, depth) => {
+		for (const u of [...list].sort((a, b) => a.id - b.id)) {
+			if (seen.has(u.id))
+				continue;
+			seen.add(u.id);
+			out.push([u.id, '　'.repeat(depth) + u.name]);
+			walk(kids.get(u.id) || [], depth + 1);
+		}
+	};
+	if (root === null)
+		walk(kids.get(null) || [], 0);
+	else
+		walk(items.filter((u) => u.id === root), 0);
+	return out;
+}
+
+/*
+ * A select of units through loadOptions(). Without root, every unit below
+ * the select's first option (its prompt, "全部"). With root (the caller's
+ * unit_id): that unit first and chosen, then the units below it, so the
+ * form says which unit a record goes to before anything is picked.
+ */
+export function loadUnitOptions(select, { root = null } = {}) {
+	const path = '/api/v1/units';
+	if (root === null) {
+		return loadOptions(select, { path, what: '工会列表',
+		    options: (data) => unitOptions(data) });
+	}
+	if (!select.options.length || select.options[0].value !== String(root)) {
+		select.prepend(new Option('本单位', String(root)));
+		select.value = select.value || String(root);
+	}
+	return loadOptions(select, { path, what: '工会列表', options: (data) => {
+		const [own, ...below] = unitOptions(data, root);
+		if (own)
+			select.options[0].text = own[1];
+		return below;
+	} });
 }
 
 /* ---------------------------------------------------------------------

@@ -14,9 +14,9 @@
  *   again with the same Idempotency-Key, which replays it.
  */
 import {
-	api, busy, clearProblem, dropFailed, el, fillForm, flush, formProblems,
-	keptList, message, onceCard, outboxState, queuedText, readForm,
-	refreshCounters, say, showProblem, submit, toast,
+	api, busy, checkForm, dropFailed, el, fillForm, flush, keptList, message,
+	onceCard, outboxState, queuedText, readForm, refreshCounters, say,
+	showProblem, submit, toast,
 } from '/assets/api.js';
 import {
 	FAIR_KIND, POSITION_KIND, REG_STATUS, fairTime, idParam, load, placesText,
@@ -329,16 +329,8 @@ function buildBody() {
 /* Every problem the page sees by itself, the choice of kind included
  * (checkForm() knows no radio buttons). */
 function check() {
-	const errors = formProblems(form);
-	if (!form.elements.kind.value)
-		errors.push({ field: 'kind', code: 'required',
-		    message: message('required', { kind: 'choice', label: '身份' }) });
-	if (!errors.length) {
-		clearProblem(form);
-		return true;
-	}
-	showProblem(form, { detail: `有 ${errors.length} 处需要修改`, errors });
-	return false;
+	return checkForm(form, form.elements.kind.value ? [] : [{ field: 'kind',
+	    code: 'required', message: message('required', { kind: 'choice', label: '身份' }) }]);
 }
 
 form.addEventListener('submit', async (e) => {

@@ -72,23 +72,8 @@ export function tidyCode(s) {
 	return String(s || '').toUpperCase().replace(/[\s-]/g, '');
 }
 
-export function load(key, fallback) {
-	try {
-		const v = JSON.parse(localStorage.getItem(key));
-		return v === null ? fallback : v;
-	} catch (e) {
-		return fallback;
-	}
-}
-
-export function store(key, value) {
-	try {
-		if (value === null || value === undefined)
-			localStorage.removeItem(key);
-		else
-			localStorage.setItem(key, JSON.stringify(value));
-	} catch (e) { /* storage off or full: the page still works */ }
-}
+/* Drafts and the chosen fair on the phone: api.js keeps them. */
+export { loadLocal as load, saveLocal as store } from '/assets/api.js';
 
 /* The fair id of the page's address (?id=N), or null. */
 export function idParam(name = 'id') {

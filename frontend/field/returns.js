@@ -1,31 +1,35 @@
 /*
  * 平安返乡 for volunteers (API.md "Safe return home"; docs/safe-returns.md).
+ * The shared page behaviour of docs/pages.md comes from api.js.
  *
  * - 登记一人 (POST /api/v1/safe-returns) and 整车登记 (POST
  *   /api/v1/safe-returns/batch, passengers as rows named travellers[i].x,
  *   renumbered when a row goes, so an error at travellers[12].phone lands
- *   under that passenger). Both go through the outbox (api.js submit());
- *   what is typed is kept as a draft in localStorage until the server or
- *   the outbox has it.
- * - Arrival codes are in the server's answer only: they stay on this phone
- *   (CODES_KEY) until the volunteer says the traveller has theirs. A
- *   registration delivered while this page was closed is asked for again
- *   with the same Idempotency-Key, and the server replays its answer.
+ *   under that passenger). The controls say their rules as attributes, and
+ *   checkForm() shows every problem at once in the server's words, with or
+ *   without a network. Both go through the outbox (api.js submit()); what
+ *   is typed is kept as a draft until the server or the outbox has it.
+ * - Arrival codes are in the server's answer only: each stays on this
+ *   phone (keptList CODES_KEY) in an onceCard, until the volunteer has
+ *   confirmed twice that the traveller has it. A registration delivered
+ *   while this page was closed is asked for again with the same
+ *   Idempotency-Key, and the server replays its answer.
  * - 我的返乡人员: this volunteer's records (GET, a copy kept for offline
  *   use) with what still waits in the outbox laid over them, and one tap
- *   for 已出发 / 已到家 / 取消: a transition with If-Match through the
- *   outbox. A change to a record that itself still waits in the outbox
- *   waits for it (api.js `after`), taking its id and version from the
- *   answer.
- * - 今天出发: people (Σ party_size) leaving today, by status.
+ *   for 已出发 / 已到家 / 取消 (取消 asks first, naming what it ends): a
+ *   transition with If-Match through the outbox. A change to a record
+ *   that itself still waits in the outbox waits for it (api.js `after`),
+ *   taking its id and version from the answer.
+ * - 今天出发: people (Σ party_size) leaving today in Asia/Shanghai, by
+ *   status.
  */
 import {
-	ApiError, api, cachedGet, checkValue, clearProblem, el, loginUrl, message,
-	outboxState, readForm, say, showProblem, submit,
+	ApiError, api, busy, cachedCopy, cachedGet, checkForm, clearProblem,
+	confirmStep, copyText, el, fillForm, formatTime, keptList, listStatus, loadLocal,
+	loadOptions, loadUnitOptions, loginUrl, message, onceCard, outboxState,
+	queuedText, readForm, refreshCounters, saveLocal, say, showProblem, submit,
+	toast, todayShanghai,
 } from '/assets/api.js';
-import {
-	digitsOnly, normalizeAmount, toFen, todayShanghai,
-} from '/help/wage.js';
 
 const SINGLE = '/api/v1/safe-returns';
 const BATCH = '/api/v1/safe-returns/batch';
@@ -34,6 +38,7 @@ const DRAFT_KEY = 'swn.returns.draft.v1';
 const PENDING_KEY = 'swn.returns.pending.v1';
 const CODES_KEY = 'swn.returns.codes.v1';
 const TAB_KEY = 'swn.returns.tab.v1';
+const PROVINCES = '/api/v1/safe-returns/provinces';
 const MAX_PASSENGERS = 60;
 /* Stored answers are kept at least 24 h: ask again only well within. */
 const REPLAY_MS = 20 * 3600e3;
@@ -63,27 +68,8 @@ const rows = $('passengers');
 const pageMsg = $('page-msg');
 
 let me = null;
-let units = [];
 let provinces = [];
 let items = [];                 /* the server's list, newest first */
-
-function load(key, fallback) {
-	try {
-		const v = JSON.parse(localStorage.getItem(key));
-		return v === null ? fallback : v;
-	} catch (e) {
-		return fallback;
-	}
-}
-
-function store(key, value) {
-	try {
-		if (value === null)
-			localStorage.removeItem(key);
-		else
-			localStorage.setItem(key, JSON.stringify(value));
-	} catch (e) { /* storage off or full: the page still works */ }
-}
 
 /* ---- Tabs ---- */
 
@@ -104,6 +90,15 @@ for (const t of TABS)
 
 /* ---- Choices: transport, assistance, provinces, units, today ---- */
 
+/* A select's value, or the one a draft asked for before its list came. */
+function choose(sel, value) {
+	sel.value = value;
+	if (sel.value !== value && value)
+		sel.dataset.wanted = value;
+	else
+		delete sel.dataset.wanted;
+}
+
 function fillChoices(root) {
 	for (const sel of root.querySelectorAll('select[data-transports]')) {
 		if (sel.options.length)
@@ -122,52 +117,52 @@ function fillChoices(root) {
 			box.append(el('label', { class: 'check', for: input.id }, input, v));
 		}
 	}
-	for (const sel of root.querySelectorAll('select[data-provinces]')) {
-		const keep = sel.value;
+	for (const input of root.querySelectorAll('input[data-today]'))
+		if (!input.value)
+			input.value = todayShanghai();
+	fillProvinces(root);
+}
+
+/*
+ * The passengers' province selects, from the list loadProvinces() brought
+ * into the first one (#s-province); while it has not come, they say so.
+ */
+function fillProvinces(root) {
+	for (const sel of root.querySelectorAll('select[data-provinces]:not(#s-province)')) {
+		if (!provinces.length) {
+			if (provincesFailed)
+				listStatus(sel, '省份列表没有加载成功', 'error', loadProvinces);
+			else
+				listStatus(sel, '正在加载省份列表…', 'loading');
+			continue;
+		}
+		const keep = sel.dataset.wanted || sel.value;
 		while (sel.options.length > 1)
 			sel.remove(1);
 		for (const p of provinces)
 			sel.append(new Option(p.name, p.name));
-		sel.value = keep;
+		choose(sel, keep);
+		listStatus(sel, '');
 	}
-	for (const input of root.querySelectorAll('input[data-today]'))
-		if (!input.value)
-			input.value = todayShanghai();
 }
 
-/* The caller's unit and the units under it, in tree order. */
-function myUnits() {
-	const kids = new Map();
-	for (const u of units) {
-		if (!kids.has(u.parent_id))
-			kids.set(u.parent_id, []);
-		kids.get(u.parent_id).push(u);
-	}
-	const out = [];
-	const walk = (u, depth) => {
-		out.push({ unit: u, depth });
-		for (const k of (kids.get(u.id) || []).sort((a, b) => a.id - b.id))
-			walk(k, depth + 1);
-	};
-	const mine = units.find((u) => u.id === me.unit_id);
-	if (mine)
-		walk(mine, 0);
-	return out;
-}
+/* The provinces: the copy kept from the last visit at once, then the
+ * server's; a failure offers 重试 under every province select. */
+let provincesFailed = false;
 
-function fillUnits() {
-	for (const sel of document.querySelectorAll('select[data-units]')) {
-		const keep = sel.value;
-		sel.textContent = '';
-		const list = myUnits();
-		if (!list.length)
-			sel.append(new Option('本单位', String(me.unit_id)));
-		for (const { unit, depth } of list)
-			sel.append(new Option('　'.repeat(depth) + unit.name, String(unit.id)));
-		sel.value = keep || String(me.unit_id);
-		if (!sel.value)
-			sel.value = String(me.unit_id);
-	}
+function loadProvinces() {
+	provincesFailed = false;
+	fillProvinces(rows);
+	return loadOptions($('s-province'), { path: PROVINCES, what: '省份列表',
+	    options: (data) => {
+		provinces = (data && data.items) || [];
+		fillProvinces(rows);
+		return provinces.map((p) => [p.name, p.name]);
+	} }).then((ok) => {
+		provincesFailed = !ok;
+		fillProvinces(rows);
+		return ok;
+	});
 }
 
 /* ---- Passenger rows ---- */
@@ -265,13 +260,16 @@ function setValues(form, v) {
 			continue;
 		if (c.type === 'checkbox')
 			c.checked = v[c.name].includes(c.value);
+		else if (c.tagName === 'SELECT')
+			choose(c, v[c.name]);
 		else
 			c.value = v[c.name];
 	}
+	refreshCounters(form);
 }
 
 function saveDraft() {
-	store(DRAFT_KEY, {
+	saveLocal(DRAFT_KEY, {
 		single: formValues(single),
 		batch: { rows: passengerRows().length, values: formValues(batch) },
 		savedAt: new Date().toISOString(),
@@ -279,7 +277,7 @@ function saveDraft() {
 }
 
 function restoreDraft() {
-	const d = load(DRAFT_KEY, null);
+	const d = loadLocal(DRAFT_KEY);
 	if (!d)
 		return;
 	if (d.single)
@@ -303,8 +301,11 @@ function resetForm(form) {
 		sel.value = sel.dataset.default;
 	for (const input of form.querySelectorAll('input[data-today]'))
 		input.value = todayShanghai();
+	for (const sel of form.querySelectorAll('select[data-units], select[data-provinces]'))
+		delete sel.dataset.wanted;
 	for (const sel of form.querySelectorAll('select[data-units]'))
 		sel.value = String(me.unit_id);
+	refreshCounters(form);
 	saveDraft();
 }
 
@@ -313,100 +314,46 @@ for (const form of [single, batch]) {
 	form.addEventListener('change', saveDraft);
 }
 
-/* ---- Bodies as the API wants them, and what a phone can check ---- */
-
-function cleanPerson(p) {
-	if (!p)
-		return;
-	if (p.phone)
-		p.phone = digitsOnly(p.phone);
-	if (p.id_number)
-		p.id_number = digitsOnly(p.id_number).toUpperCase();
-}
+/* ---- Bodies as the API wants them, and the checks no attribute says ---- */
 
 function buildBody(form) {
 	const b = readForm(form);
-	if (b.subsidy_amount !== undefined)
-		b.subsidy_amount = normalizeAmount(b.subsidy_amount);
 	/* Empty objects rather than none, so that the server names the
 	 * field inside them (hometown.province) that has an input here. */
 	if (form === single) {
 		b.traveler = b.traveler || {};
 		b.hometown = b.hometown || {};
-		cleanPerson(b.traveler);
 	} else {
 		b.travellers = passengerRows().map((li, i) =>
 		    (b.travellers && b.travellers[i]) || {});
-		for (const p of b.travellers) {
+		for (const p of b.travellers)
 			p.hometown = p.hometown || {};
-			cleanPerson(p);
-		}
 	}
 	return b;
 }
 
-/* Without a network nobody judges the form now: check here what can be
- * checked, so the volunteer fixes it while the traveller is still there. */
-function localProblems(form, b) {
-	const errors = [];
-	const add = (field, code, message) => errors.push({ field, code, message });
-	const person = (p, at) => {
-		if (!p.name)
-			add(at('name'), 'required', '请填写姓名');
-		/* In the dictionary's words, as the server would say it. */
-		const check = (field, kind, label) => {
-			const code = checkValue(kind, p[field]);
-			if (code)
-				add(at(field), code, message(code, { kind, label }));
-		};
-		if (!p.phone)
-			add(at('phone'), 'required', message('required', { kind: 'phone', label: '手机号' }));
-		else
-			check('phone', 'phone', '手机号');
-		if (p.id_number)
-			check('id_number', 'id_number', '身份证号');
-	};
-	const party = (v, field) => {
-		if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 60))
-			add(field, 'out_of_range', '同行人数应在 1 到 60 之间');
-	};
-	if (!b.depart_on)
-		add('depart_on', 'required', '请填写出发日期');
-	if (!b.assistance || !b.assistance.length)
-		add('', 'required', '请至少选择一种帮扶方式');
-	if (b.subsidy_amount && toFen(b.subsidy_amount) === null)
-		add('subsidy_amount', 'format', '金额应为数字，最多两位小数，例如 200 或 200.50');
-	if (form === single) {
-		person(b.traveler || {}, (f) => `traveler.${f}`);
-		party(b.party_size, 'party_size');
-		if (!b.hometown || !b.hometown.province)
-			add('hometown.province', 'required', '请选择家乡省份');
-	} else {
-		b.travellers.forEach((p, i) => {
-			const at = (f) => `travellers[${i}].${f}`;
-			person(p, at);
-			party(p.party_size, at('party_size'));
-			if (!p.hometown || !p.hometown.province)
-				add(at('hometown.province'), 'required', '请选择家乡省份');
-		});
-	}
-	return errors;
+/* At least one kind of help must be ticked (checkForm() sees no groups). */
+function assistanceProblems(form) {
+	if (form.querySelector('[name="assistance"]:checked'))
+		return [];
+	const label = form.querySelector('[data-assistance]').closest('fieldset')
+	    .dataset.label;
+	return [{ field: 'assistance', code: 'required',
+	    message: message('required', { kind: 'choice', label }) }];
 }
 
 /* ---- Arrival codes: shown once, kept until the traveller has theirs ---- */
 
-const codeList = () => load(CODES_KEY, []);
+const codes = keptList(CODES_KEY);
 
 function addCodes(data) {
-	const list = codeList();
 	const records = data.items ? data.items : [data];
 	for (const r of records) {
-		if (!r || !r.arrival_code || list.some((c) => c.id === r.id))
+		if (!r || !r.arrival_code || codes.list().some((c) => c.id === r.id))
 			continue;
-		list.push({ id: r.id, name: r.traveler.name, code: r.arrival_code,
-		    depart_on: r.depart_on, at: new Date().toISOString() });
+		codes.add({ id: r.id, name: r.traveler.name, code: r.arrival_code,
+		    depart_on: r.depart_on, at: r.created_at || new Date().toISOString() });
 	}
-	store(CODES_KEY, list);
 }
 
 function smsText(c) {
@@ -414,53 +361,62 @@ function smsText(c) {
 	    `点“我已平安到家”告诉工会。到家码：${c.code}`;
 }
 
-async function copy(text, btn) {
-	try {
-		await navigator.clipboard.writeText(text);
-		btn.textContent = '已复制';
-	} catch (e) {
-		btn.textContent = '请长按上面的短信复制';
-	}
+function codeCard(c) {
+	const sms = smsText(c);
+	const copySms = el('button', { type: 'button', class: 'btn secondary block',
+	    'data-copy-sms': '', text: '复制短信' });
+	copySms.addEventListener('click', async () => {
+		const ok = await copyText(sms);
+		toast(ok ? `给${c.name}的短信已复制，可以粘贴到短信或微信里发给本人` :
+		    '这部手机不能自动复制，请长按上面的短信手动复制', ok ? 'ok' : 'warn');
+	});
+	const card = onceCard({
+		title: `${c.name} 的到家码`,
+		intro: [el('p', { class: 'muted', 'data-registered-at': '',
+		    text: `${c.depart_on} 出发 · 登记于 ${formatTime(c.at, 'short')}` })],
+		items: [{ label: '到家码', value: c.code, attr: 'data-arrival-code' }],
+		note: '到家码只显示这一次。请告诉本人，或把下面的短信发给他；' +
+		    '到家后输入到家码，工会就知道已平安到家。',
+		fileName: `到家码-${c.name}.png`,
+		extra: [el('p', { class: 'pre muted sr-sms', text: sms }), copySms],
+		onDiscard: () => {
+			codes.remove((x) => x.id === c.id);
+			renderCodes();
+			const next = $('codes').querySelector('[data-done]') ||
+			    document.querySelector('[role="tab"][aria-selected="true"]');
+			next?.focus();
+		},
+	});
+	card.dataset.codeFor = c.name;
+	return card;
 }
 
+let shownCodes = null;          /* the ids the cards show now */
+
+/* The cards, redrawn only when the kept codes change: a redraw while a
+ * volunteer copies a code would be a surprise. */
 function renderCodes() {
+	const list = codes.list();
+	const key = list.map((c) => c.id).join(',');
+	if (key === shownCodes)
+		return;
+	shownCodes = key;
 	const box = $('codes');
 	box.textContent = '';
-	const list = codeList();
-	if (!list.length)
-		return;
-	const ul = el('ul', { class: 'list' });
-	for (const c of list) {
-		const sms = smsText(c);
-		const copyBtn = el('button', { type: 'button', class: 'btn small secondary',
-		    text: '复制短信' });
-		copyBtn.addEventListener('click', () => copy(sms, copyBtn));
-		const told = el('button', { type: 'button', class: 'btn small',
-		    text: '已告知本人' });
-		told.addEventListener('click', () => {
-			if (!confirm(`到家码只显示这一次。确认 ${c.name} 已经收到到家码 ${c.code}？`))
-				return;
-			store(CODES_KEY, codeList().filter((x) => x.id !== c.id));
-			renderCodes();
-		});
-		ul.append(el('li', { 'data-code-for': c.name },
-		    el('div', { class: 'name', text: c.name }),
-		    el('p', { class: 'code-big', 'data-arrival-code': '', text: c.code }),
-		    el('p', { class: 'pre muted sr-sms', text: sms }),
-		    el('div', { class: 'actions' }, copyBtn, told)));
+	if (list.length > 1) {
+		box.append(el('p', { class: 'msg ok',
+		    text: `请把到家码分别告诉这 ${list.length} 位返乡人员。` }));
 	}
-	box.append(el('section', { class: 'card result', 'aria-label': '到家码' },
-	    el('h2', { class: 'result-title', text: `✓ 已登记，请把到家码告诉本人（${list.length} 人）` }),
-	    el('p', { class: 'keep-note', text: '到家码只显示这一次。到家后输入到家码，工会就知道已平安到家。' }),
-	    ul));
+	for (const c of list)
+		box.append(codeCard(c));
 }
 
 /* ---- Registrations waiting in the outbox (their answers hold codes) ---- */
 
-const pendingList = () => load(PENDING_KEY, []);
+const pendingList = () => loadLocal(PENDING_KEY, []);
 
 function removePending(id) {
-	store(PENDING_KEY, pendingList().filter((p) => p.id !== id));
+	saveLocal(PENDING_KEY, pendingList().filter((p) => p.id !== id));
 }
 
 /* Remember when each was last seen waiting: it was delivered after that,
@@ -477,7 +433,7 @@ function markSeen() {
 		}
 	}
 	if (changed)
-		store(PENDING_KEY, list);
+		saveLocal(PENDING_KEY, list);
 }
 
 const asking = new Set();
@@ -519,23 +475,18 @@ function label(form, b) {
 	return `整车登记 ${b.bus_label || ''} ${b.travellers.length} 位`.replace(/\s+/g, ' ');
 }
 
-async function send(form, button, idle) {
-	clearProblem(form);
+async function send(form, button) {
 	say(pageMsg, '');
 	if (form === batch) {
 		dropEmptyRows();
 		saveDraft();
 	}
+	/* Every problem the phone can see, all at once, in the server's words,
+	 * network or not: the traveller is still there to be asked. */
+	if (!checkForm(form, assistanceProblems(form)))
+		return;
 	const b = buildBody(form);
-	if (navigator.onLine === false) {
-		const errors = localProblems(form, b);
-		if (errors.length) {
-			showProblem(form, { detail: `有 ${errors.length} 处需要修改`, errors });
-			return;
-		}
-	}
-	button.disabled = true;
-	button.textContent = '正在登记…';
+	const done = busy(button);
 	try {
 		const r = await submit(form === single ? SINGLE : BATCH, b,
 		    { label: label(form, b), meta: { sr: 'create' } });
@@ -543,14 +494,12 @@ async function send(form, button, idle) {
 			const list = pendingList();
 			list.push({ id: r.entry.id, key: r.entry.idempotencyKey,
 			    path: r.entry.path, body: b, seen: Date.now() });
-			store(PENDING_KEY, list);
-			say(pageMsg, r.reason === 'offline' ?
-			    '当前没有网络，登记已保存在本机，联网后自动发送；发送后这里会显示到家码。' :
-			    '登记已保存在本机，会自动重试发送；发送后这里会显示到家码。', 'warn');
+			saveLocal(PENDING_KEY, list);
+			toast(`${queuedText(r.reason)}发送成功后，页面上方会显示到家码。`, 'warn');
 		} else {
 			addCodes(r.data);
-			say(pageMsg, form === single ? '登记成功。' :
-			    `整车 ${r.data.items.length} 位登记成功。`, 'ok');
+			toast(form === single ? '登记成功，请把到家码告诉本人。' :
+			    `整车 ${r.data.items.length} 位登记成功，请把到家码告诉每一位乘客。`, 'ok');
 		}
 		resetForm(form);
 		renderCodes();
@@ -559,25 +508,23 @@ async function send(form, button, idle) {
 			refresh();
 		window.scrollTo(0, 0);
 	} catch (err) {
-		if (err.status === 401) {
-			location.assign(loginUrl());
-			return;
-		}
+		/* Refused by the server: the form keeps what was typed. */
 		showProblem(form, err);
 	} finally {
-		button.disabled = false;
-		button.textContent = idle();
+		done();
+		if (form === batch)
+			renumber();
 	}
 }
 
 single.addEventListener('submit', (e) => {
 	e.preventDefault();
-	send(single, $('single-submit'), () => '登记');
+	send(single, $('single-submit'));
 });
 
 batch.addEventListener('submit', (e) => {
 	e.preventDefault();
-	send(batch, $('batch-submit'), () => `整车登记（${passengerRows().length} 位）`);
+	send(batch, $('batch-submit'));
 });
 
 /* ---- 我的返乡人员: the server's list with the outbox laid over it ---- */
@@ -597,7 +544,7 @@ function model() {
 		const row = { ref: { record: r.id }, name: r.traveler.name,
 		    party: r.party_size, province: r.hometown.province,
 		    depart_on: r.depart_on, status: r.status, version: r.version,
-		    waiting: false, lastMove: null, bus: r.bus_label };
+		    waiting: false, lastMove: null, bus: r.bus_label, savedAt: null };
 		byRecord.set(r.id, row);
 		out.push(row);
 	}
@@ -614,7 +561,7 @@ function model() {
 			    party: t.party_size || 1, province: t.hometown?.province || '',
 			    depart_on: e.body.depart_on, status: 'registered',
 			    version: 1, waiting: true, lastMove: null,
-			    bus: e.body.bus_label || null };
+			    bus: e.body.bus_label || null, savedAt: e.createdAt };
 			byEntry.set(`${e.id}/${i}`, row);
 			out.unshift(row);
 		}
@@ -632,6 +579,7 @@ function model() {
 		row.status = e.meta.to;
 		row.waiting = true;
 		row.lastMove = e.id;
+		row.savedAt = e.createdAt;
 	}
 	return out;
 }
@@ -659,39 +607,46 @@ function move(row, to) {
 	    headers, after, meta: { sr: 'move', to, ref: row.ref } });
 }
 
+/* The same person in the list as it is now (a delivery may have come
+ * while a question was on screen). */
+function current(row) {
+	const same = (a, b) => a.record === b.record && a.entry === b.entry &&
+	    a.index === b.index;
+	return model().find((r) => same(r.ref, row.ref)) || row;
+}
+
 async function tap(row, to, btn) {
-	if (to === 'cancelled' && !confirm(`取消后 ${row.name}（${row.party} 人）不再计入返乡人数，` +
-	    '也不能再标记出发或到家。确定取消吗？'))
-		return;
-	let p;
-	try {
-		p = move(row, to);
-	} catch (err) {
-		say($('mine-msg'), err.message, 'error');
-		render();
-		return;
+	if (to === 'cancelled') {
+		if (!(await confirmStep({
+			title: `取消 ${row.name} 的返乡登记？`,
+			consequence: [
+				`取消后 ${row.name}（${row.party} 人）不再计入返乡人数，` +
+				    '也不能再标记出发或到家。',
+				'本人的到家码随之作废。',
+			],
+			yes: '确定取消登记', no: '返回',
+		})))
+			return;
+		row = current(row);
 	}
+	const p = move(row, to);
 	btn.disabled = true;
 	render();
 	try {
 		const r = await p;
 		if (r.queued) {
-			say($('mine-msg'), `${row.name} ${STATUS[to]}，已保存在本机，联网后自动发送。`, 'warn');
+			toast(`${row.name} ${STATUS[to]}：${queuedText(r.reason)}`, 'warn');
 		} else {
 			const i = items.findIndex((x) => x.id === r.data.id);
 			if (i >= 0)
 				items[i] = r.data;
-			say($('mine-msg'), `${row.name} ${STATUS[to]}。`, 'ok');
+			toast(`${row.name} ${STATUS[to]}`, 'ok');
 			refresh();
 		}
 	} catch (err) {
 		if (!(err instanceof ApiError))
 			throw err;
-		if (err.status === 401) {
-			location.assign(loginUrl());
-			return;
-		}
-		say($('mine-msg'), `${row.name}：${err.message}`, 'error');
+		toast(`${row.name}：${err.message}`, 'error');
 		refresh();
 	}
 	render();
@@ -717,9 +672,12 @@ function rowItem(row) {
 		    row.waiting ? el('span', { class: 'tag', text: '待发送' }) : null,
 		    el('span', { class: `status s-${row.status}`, text: STATUS[row.status] }))),
 	    el('div', { class: 'case-meta', text: meta.filter(Boolean).join(' · ') }),
+	    row.savedAt ? el('div', { class: 'case-meta muted', 'data-saved-at': '',
+		text: `保存于 ${formatTime(row.savedAt, 'short')}，等待发送` }) : null,
 	    actions.children.length ? actions : null);
 }
 
+const EMPTY = '还没有登记返乡人员。';
 let shown = '';
 
 function render() {
@@ -732,8 +690,11 @@ function render() {
 	list.textContent = '';
 	for (const row of rowsNow)
 		list.append(rowItem(row));
-	if (!rowsNow.length)
-		say($('mine-msg'), $('mine-msg').textContent || '还没有登记返乡人员。');
+	const msg = $('mine-msg');
+	if (!rowsNow.length && !msg.textContent)
+		say(msg, EMPTY);
+	else if (rowsNow.length && msg.textContent === EMPTY)
+		say(msg, '');
 	$('tab-mine').textContent = `我的返乡人员（${rowsNow.length}）`;
 
 	const today = todayShanghai();
@@ -746,48 +707,53 @@ function render() {
 		document.querySelector(`[data-count="${k}"]`).textContent = String(v);
 }
 
-let refreshing = null;
-let again = false;
+let listSeq = 0;                /* an older answer is dropped */
 
-/* The server's list again (a copy stays for offline use). Asked for while
- * a request is on its way, it asks once more after it: that answer may
- * predate what was just delivered. */
-function refresh() {
-	if (refreshing) {
-		again = true;
-		return refreshing;
+/*
+ * The server's list again (a copy stays for offline use): loading and a
+ * failure with 重试 under the list, a note when the copy is all there is.
+ * Asked for again while a request is on its way, only the later answer
+ * counts: the earlier may predate what was just delivered.
+ */
+async function refresh() {
+	const mine = ++listSeq;
+	const list = $('mine');
+	const msg = $('mine-msg');
+	if (!items.length && !cachedCopy(LIST))
+		listStatus(list, '正在加载我的返乡人员…', 'loading');
+	try {
+		const r = await cachedGet(LIST);
+		if (mine !== listSeq)
+			return;
+		items = r.data.items || [];
+		listStatus(list, '');
+		if (r.stale)
+			say(msg, '当前没有网络，显示的是上次保存的列表。', 'warn');
+		else if (msg.classList.contains('warn'))
+			say(msg, '');
+	} catch (err) {
+		if (mine !== listSeq)
+			return;
+		if (err.status === 401) {
+			location.assign(loginUrl());
+			return;
+		}
+		listStatus(list, err.network ? '没有网络，列表没有加载成功' :
+		    `列表没有加载成功（${err.message}）`, 'error', () => refresh());
 	}
-	refreshing = (async () => {
-		do {
-			again = false;
-			try {
-				const r = await cachedGet(LIST);
-				items = r.data.items || [];
-				if (r.stale)
-					say($('mine-msg'), '当前没有网络，显示的是上次保存的列表。', 'warn');
-				else if ($('mine-msg').classList.contains('warn'))
-					say($('mine-msg'), '');
-			} catch (err) {
-				if (err.status === 401)
-					location.assign(loginUrl());
-				else
-					say($('mine-msg'), `无法加载列表：${err.message}`, 'error');
-			}
-		} while (again);
-		refreshing = null;
-		render();
-	})();
-	return refreshing;
+	render();
 }
 
 /* ---- What the outbox delivers while this page is open ---- */
 
+/* Beside the form, never in it: a form being typed stays as it is. */
 window.addEventListener('outbox:sent', (e) => {
 	const { entry, data } = e.detail;
 	if (entry.meta && entry.meta.sr === 'create') {
 		addCodes(data);
 		removePending(entry.id);
 		renderCodes();
+		toast('之前保存的登记已经发送，到家码见页面上方。', 'ok');
 	}
 	if (entry.meta && entry.meta.sr)
 		refresh();
@@ -796,7 +762,8 @@ window.addEventListener('outbox:sent', (e) => {
 window.addEventListener('outbox:failed', (e) => {
 	if (e.detail.entry.meta && e.detail.entry.meta.sr) {
 		removePending(e.detail.entry.id);
-		say(pageMsg, '有登记或状态没有被服务器接受，请看页面顶部“需要处理”。', 'error');
+		toast(`“${e.detail.entry.label}”没有被服务器接受，请看页面顶部“需要处理”。`,
+		    'error');
 		refresh();
 	}
 });
@@ -811,27 +778,11 @@ window.addEventListener('outbox:restored', (e) => {
 	showTab(form === single ? 'single' : 'batch');
 	if (form === batch)
 		setRowCount((entry.body.travellers || []).length || 1);
-	const v = {};
-	readBack(entry.body, '', v);
-	setValues(form, v);
+	fillForm(form, entry.body);
 	showProblem(form, entry);
 	removePending(entry.id);
 	saveDraft();
 });
-
-/* A body back into form values: {'travellers[0].name': ...}. */
-function readBack(value, prefix, out) {
-	if (Array.isArray(value) && prefix === 'assistance') {
-		out[prefix] = value;
-	} else if (Array.isArray(value)) {
-		value.forEach((x, i) => readBack(x, `${prefix}[${i}]`, out));
-	} else if (value !== null && typeof value === 'object') {
-		for (const [k, x] of Object.entries(value))
-			readBack(x, prefix ? `${prefix}.${k}` : k, out);
-	} else {
-		out[prefix] = String(value);
-	}
-}
 
 window.addEventListener('online', () => {
 	reconcile();
@@ -858,19 +809,11 @@ async function main() {
 		    `无法加载：${err.message}`, 'error');
 		return;
 	}
-	const [u, p] = await Promise.allSettled([
-		cachedGet('/api/v1/units'),
-		cachedGet('/api/v1/safe-returns/provinces'),
-	]);
-	units = u.status === 'fulfilled' ? u.value.data.items || [] : [];
-	provinces = p.status === 'fulfilled' ? p.value.data.items || [] : [];
-	if (!provinces.length) {
-		say(pageMsg, '没有网络，无法加载省份列表。请联网后刷新页面。', 'error');
-	} else {
-		say(pageMsg, '');
-	}
+	say(pageMsg, '');
 	fillChoices(document);
-	fillUnits();
+	for (const sel of document.querySelectorAll('select[data-units]'))
+		loadUnitOptions(sel, { root: me.unit_id });
+	loadProvinces();
 	setRowCount(1);
 	restoreDraft();
 	let tab = 'single';
@@ -879,6 +822,7 @@ async function main() {
 	} catch (e) { /* the first tab */ }
 	showTab(TABS.includes(tab) ? tab : 'single');
 	renderCodes();
+	items = (cachedCopy(LIST) || {}).items || [];
 	render();
 	await refresh();
 	reconcile();

@@ -1,29 +1,38 @@
 /*
- * 走访慰问: the volunteers' visit log (POST/GET/PATCH /api/v1/visits).
+ * 走访慰问: the volunteers' visit log (POST/GET/PATCH/DELETE /api/v1/visits).
+ * The shared page behaviour of docs/pages.md comes from api.js.
  *
  * - One form, filled with one thumb: the kind as three big buttons (a
  *   hidden input "kind" holds the choice, so readForm(), fillForm() and
- *   showProblem() of api.js treat it like any field), today and the
- *   volunteer's own unit by default, the official categories from
- *   GET /visits/categories, money in yuan. Fields that do not apply to the
- *   kind are hidden and disabled, so readForm() leaves them out.
+ *   showProblem() of api.js treat it like any field), today (Asia/Shanghai)
+ *   and the volunteer's own unit by default, the official categories from
+ *   GET /visits/categories (loadOptions(): kept for the next visit, loading
+ *   shown, 重试), money in yuan. Fields that do not apply to the kind are
+ *   hidden and disabled, so readForm() and checkForm() leave them out; the
+ *   controls say their rules as attributes, and checkForm() shows every
+ *   problem at once in the server's words, with or without a network.
  * - Location only when the person taps "记录位置" and the browser has
  *   asked for consent; "清除位置" forgets it.
  * - Everything typed is kept as a draft in localStorage at every keystroke
  *   and put back after a reload. New visits go through the outbox
  *   (api.js submit()): stored before they are sent, sent once with their
- *   Idempotency-Key when there is a network.
+ *   Idempotency-Key when there is a network; a delivery redraws the list,
+ *   never the form.
  * - "我的走访": the caller's visits (created_by=me) with today's totals of
  *   visits, people and money, the outbox's waiting visits included and
- *   marked. A visit can be changed within the API's window (7 days for
- *   its creator; staff and admins at any time); a change needs a network
- *   (PATCH with If-Match) and stays in the draft until it is saved.
+ *   marked with the time they were saved. A visit can be changed within
+ *   the API's window (7 days for its creator; staff and admins at any
+ *   time); a change needs a network (PATCH with If-Match) and stays in the
+ *   draft until it is saved. Staff and admins may delete one, after a
+ *   question naming what that takes out of the figures.
  */
 import {
-	api, cachedGet, clearProblem, el, loginUrl, outboxState, readForm, say,
-	showProblem, submit,
+	api, busy, cachedCopy, cachedGet, checkForm, clearProblem, confirmStep, el,
+	formatTime, formatYuan, listStatus, loadLocal, loadOptions,
+	loadUnitOptions, loginUrl, message, outboxState, queuedText, readForm,
+	refreshCounters, saveLocal, say, showProblem, submit, toFen, toast,
+	todayShanghai,
 } from '/assets/api.js';
-import { normalizeAmount, toFen, todayShanghai, yuan } from '/help/wage.js';
 
 const PATH = '/api/v1/visits';
 const DRAFT_KEY = 'swn.visits.draft.v1';
@@ -49,24 +58,6 @@ let mine = [];                  /* the caller's visits from the server */
 let todays = [];                /* of those, the ones visited today */
 let stale = false;
 
-function load(key, fallback) {
-	try {
-		const v = JSON.parse(localStorage.getItem(key));
-		return v === null ? fallback : v;
-	} catch (e) {
-		return fallback;
-	}
-}
-
-function store(key, value) {
-	try {
-		if (value === null)
-			localStorage.removeItem(key);
-		else
-			localStorage.setItem(key, JSON.stringify(value));
-	} catch (e) { /* storage off or full: the page still works */ }
-}
-
 /* ---- The kind and what it shows ---- */
 
 function kind() {
@@ -75,37 +66,43 @@ function kind() {
 
 function setKind(k) {
 	$('v-kind').value = KIND[k] ? k : '';
-	for (const b of form.querySelectorAll('[data-kind]'))
-		b.setAttribute('aria-checked', String(b.dataset.kind === kind()));
+	for (const b of form.querySelectorAll('[data-visit-kind]'))
+		b.setAttribute('aria-checked', String(b.dataset.visitKind === kind()));
 	for (const box of form.querySelectorAll('[data-for-kind]')) {
 		const on = box.dataset.forKind === kind();
 		box.hidden = !on;
 		for (const c of box.querySelectorAll('input, select, textarea'))
 			c.disabled = !on;
 	}
+	/* Nobody need be counted when an enterprise was visited; before a
+	 * kind is chosen, the kind is what is missing (as the server says). */
 	const ent = kind() === 'enterprise';
 	$('v-people-text').textContent = ent ? '慰问职工人次（可不填）' : '慰问人次';
 	$('v-people-req').hidden = ent;
+	$('v-people').required = kind() !== '' && !ent;
+	$('v-people').dataset.min = ent ? '0' : '1';
 }
 
-for (const b of form.querySelectorAll('[data-kind]')) {
-	b.addEventListener('click', () => {
-		setKind(b.dataset.kind);
-		saveDraft();
-	});
+/* A choice is an edit of the field "kind": its error goes (api.js), the
+ * draft keeps it. */
+function chooseKind(k) {
+	setKind(k);
+	$('v-kind').dispatchEvent(new Event('change', { bubbles: true }));
 }
+
+for (const b of form.querySelectorAll('[data-visit-kind]'))
+	b.addEventListener('click', () => chooseKind(b.dataset.visitKind));
 
 /* Arrow keys move the choice, as in any radio group. */
 form.querySelector('.kinds').addEventListener('keydown', (e) => {
 	const keys = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 	if (!keys[e.key])
 		return;
-	const list = [...form.querySelectorAll('[data-kind]')];
-	const i = Math.max(0, list.findIndex((b) => b.dataset.kind === kind()));
+	const list = [...form.querySelectorAll('[data-visit-kind]')];
+	const i = Math.max(0, list.findIndex((b) => b.dataset.visitKind === kind()));
 	const next = list[(i + keys[e.key] + list.length) % list.length];
-	setKind(next.dataset.kind);
+	chooseKind(next.dataset.visitKind);
 	next.focus();
-	saveDraft();
 	e.preventDefault();
 });
 
@@ -162,7 +159,7 @@ function formValues() {
 }
 
 function saveDraft() {
-	store(DRAFT_KEY, { values: formValues(), editing,
+	saveLocal(DRAFT_KEY, { values: formValues(), editing,
 	    savedAt: new Date().toISOString() });
 }
 
@@ -170,10 +167,17 @@ function setValues(values) {
 	for (const c of form.elements) {
 		if (!c.name || c.type === 'button' || c.type === 'submit')
 			continue;
-		c.value = values[c.name] ?? '';
+		const v = String(values[c.name] ?? '');
+		c.value = v;
+		/* A list not come yet picks it when it comes (loadOptions()). */
+		if (c.tagName === 'SELECT' && c.value !== v && v)
+			c.dataset.wanted = v;
+		else
+			delete c.dataset.wanted;
 	}
 	setKind(values.kind || '');
 	showLocation();
+	refreshCounters(form);
 }
 
 form.addEventListener('input', saveDraft);
@@ -228,50 +232,17 @@ async function loadMe() {
 	}
 }
 
-/* The caller's unit and the units below it, in tree order. */
-async function loadUnits() {
-	const sel = $('v-unit');
-	let items = [];
-	try {
-		items = (await cachedGet('/api/v1/units')).data.items || [];
-	} catch (e) { /* offline on a first visit: the own unit only */ }
-	const kids = new Map();
-	for (const u of items) {
-		if (!kids.has(u.parent_id))
-			kids.set(u.parent_id, []);
-		kids.get(u.parent_id).push(u);
-	}
-	const keep = sel.value || String(me.unit_id);
-	sel.textContent = '';
-	const own = items.find((u) => u.id === me.unit_id);
-	const walk = (u, depth) => {
-		sel.append(new Option('　'.repeat(depth) + u.name, String(u.id)));
-		for (const k of (kids.get(u.id) || []).sort((a, b) => a.id - b.id))
-			walk(k, depth + 1);
-	};
-	if (own)
-		walk(own, 0);
-	else
-		sel.append(new Option('本单位', String(me.unit_id)));
-	sel.value = keep;
-	if (sel.value !== keep)
-		sel.value = String(me.unit_id);
+/* The caller's unit first and chosen, then the units below it. */
+function loadUnits() {
+	return loadUnitOptions($('v-unit'), { root: me.unit_id });
 }
 
-async function loadCategories() {
-	const sel = $('v-category');
-	try {
-		categories = (await cachedGet('/api/v1/visits/categories')).data.items || [];
-	} catch (e) {
-		say(pageMsg, '没有网络，慰问对象类别暂时无法加载，请联网后刷新。', 'warn');
-		return;
-	}
-	const keep = sel.value;
-	while (sel.options.length > 1)
-		sel.remove(1);
-	for (const c of categories)
-		sel.append(new Option(c.label, c.code));
-	sel.value = keep;
+function loadCategories() {
+	return loadOptions($('v-category'), { path: `${PATH}/categories`,
+	    what: '慰问对象类别', options: (data) => {
+		categories = (data && data.items) || [];
+		return categories.map((c) => [c.code, c.label]);
+	} });
 }
 
 function categoryLabel(code) {
@@ -279,25 +250,12 @@ function categoryLabel(code) {
 	return c ? c.label : code;
 }
 
-/* ---- The body, as the API wants it ---- */
+/* ---- The body, as the API wants it, and the rules no attribute says ---- */
 
-function digits(s) {
-	return String(s ?? '').replace(/[０-９]/g,
-	    (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\s/g, '');
-}
-
+/* readForm() trims, and normalises by data-kind: the count as a number,
+ * amounts without 元 or commas, the credit code in capitals. */
 function buildBody() {
-	const body = readForm(form);
-	if (body.people_count !== undefined) {
-		const d = digits(body.people_count);
-		body.people_count = /^\d+$/.test(d) ? Number(d) : d;
-	}
-	for (const f of ['cash_amount', 'goods_value'])
-		if (body[f] !== undefined)
-			body[f] = normalizeAmount(body[f]);
-	if (body.enterprise_credit_code)
-		body.enterprise_credit_code = body.enterprise_credit_code.toUpperCase();
-	return body;
+	return readForm(form);
 }
 
 /* A change names every field the form shows: an emptied optional field
@@ -320,31 +278,19 @@ function buildPatch() {
 }
 
 /*
- * What the phone can check by itself, for a visit saved without a network
- * (and for a change, which is sent whole): the server stays the judge.
+ * What checkForm() cannot see from attributes (API.md "Winter visits"):
+ * a kind must be chosen, and no visit lies in the future (the server's
+ * own words for that rule). The server stays the judge.
  */
-function localProblems(body) {
+function ruleProblems() {
 	const errors = [];
-	const err = (field, code, message) => errors.push({ field, code, message });
-	if (!body.kind)
-		err('kind', 'required', '请选择走访类型');
-	if (!body.visited_on)
-		err('visited_on', 'required', '请填写走访日期');
-	else if (body.visited_on > todayShanghai())
-		err('visited_on', 'out_of_range', '走访日期不能晚于今天');
-	if (body.kind === 'worker' && !body.category)
-		err('category', 'required', '慰问职工须选择慰问对象类别');
-	if (body.kind === 'enterprise' && !body.enterprise_name)
-		err('enterprise_name', 'required', '走访企业须填写企业名称');
-	const p = body.people_count;
-	if (body.kind && body.kind !== 'enterprise' && p === undefined)
-		err('people_count', 'required', '请填写慰问人次');
-	else if (p !== undefined && (typeof p !== 'number' || p > 10000 ||
-	    (p < 1 && body.kind !== 'enterprise')))
-		err('people_count', 'out_of_range', '慰问人次应为 1 到 10000 的整数');
-	for (const f of ['cash_amount', 'goods_value'])
-		if (body[f] !== undefined && toFen(body[f]) === null)
-			err(f, 'format', '金额应为数字，最多两位小数，例如 500 或 120.50');
+	if (!kind()) {
+		errors.push({ field: 'kind', code: 'required',
+		    message: message('required', { kind: 'choice', label: '走访类型' }) });
+	}
+	const day = $('v-day').value;
+	if (day && day > todayShanghai())
+		errors.push({ field: 'visited_on', code: 'out_of_range', message: '走访日期不能晚于今天' });
 	return errors;
 }
 
@@ -374,20 +320,29 @@ function describe(v) {
 	return null;
 }
 
-function visitItem(v, pending) {
+/* A visit in the list: v a record of the server's, or with entry the
+ * body of one still waiting in the outbox. */
+function visitItem(v, entry = null) {
 	const money = fen(v.cash_amount) + fen(v.goods_value);
-	const edit = !pending && canEdit(v) ? el('button', {
+	const edit = !entry && canEdit(v) ? el('button', {
 		type: 'button', class: 'btn small secondary', text: '修改',
 		'aria-label': `修改 ${v.visited_on} 的走访`,
-		onclick: () => startEdit(v.id),
 	}) : null;
-	return el('li', { 'data-visit': pending ? 'pending' : String(v.id) },
+	edit?.addEventListener('click', () => startEdit(v.id, edit));
+	const del = !entry && me && me.role !== 'volunteer' ? el('button', {
+		type: 'button', class: 'btn small secondary', text: '删除',
+		'aria-label': `删除 ${v.visited_on} 的走访`,
+	}) : null;
+	del?.addEventListener('click', () => remove(v, del));
+	return el('li', { 'data-visit': entry ? 'pending' : String(v.id) },
 	    el('div', { class: 'name' }, KIND[v.kind] || v.kind,
-	        pending ? el('span', { class: 'tag pending', text: '待发送' }) : null),
+	        entry ? el('span', { class: 'tag pending', text: '待发送' }) : null),
 	    describe(v) ? el('div', { class: 'cat', text: describe(v) }) : null,
 	    el('div', { class: 'meta',
-	        text: `${v.visited_on} · ${v.people_count ?? 0} 人次 · 款物 ${yuan(money)} 元` }),
-	    edit ? el('div', { class: 'actions' }, edit) : null);
+	        text: `${v.visited_on} · ${v.people_count ?? 0} 人次 · 款物 ${formatYuan(money)} 元` }),
+	    entry ? el('div', { class: 'meta', 'data-saved-at': '',
+		text: `保存于 ${formatTime(entry.createdAt, 'short')}，等待发送` }) : null,
+	    edit || del ? el('div', { class: 'actions' }, edit, del) : null);
 }
 
 function render() {
@@ -396,17 +351,18 @@ function render() {
 	const list = $('visit-list');
 	list.textContent = '';
 	for (const e of [...pending].reverse())
-		list.append(visitItem(e.body, true));
+		list.append(visitItem(e.body, e));
 	for (const v of mine)
-		list.append(visitItem(v, false));
-	$('list-empty').hidden = list.children.length > 0;
+		list.append(visitItem(v));
+	$('list-empty').hidden = list.children.length > 0 ||
+	    list.nextElementSibling?.matches('[data-list-status]');
 
 	const waiting = pending.map((e) => e.body).filter((b) => b.visited_on === today);
 	const all = [...todays, ...waiting];
 	$('t-day').textContent = today;
 	$('t-count').textContent = String(all.length);
 	$('t-people').textContent = String(all.reduce((s, v) => s + (Number(v.people_count) || 0), 0));
-	$('t-money').textContent = yuan(all.reduce((s, v) => s + fen(v.cash_amount) + fen(v.goods_value), 0));
+	$('t-money').textContent = formatYuan(all.reduce((s, v) => s + fen(v.cash_amount) + fen(v.goods_value), 0));
 	$('t-pending').hidden = waiting.length === 0;
 	$('t-pending').textContent = `其中 ${waiting.length} 次还在本机等待发送。`;
 	$('t-stale').hidden = !stale;
@@ -427,12 +383,20 @@ async function pages(path) {
 	return { items, stale: first.stale };
 }
 
+const recentPath = () => `${PATH}?created_by=me&limit=30`;
+
+/* The caller's visits and today's, from the server (the kept copies
+ * without a network); loading shows under the list when nothing is kept
+ * yet, and a failure offers 重试. */
 async function loadMine() {
 	const seq = ++loadSeq;
 	const today = todayShanghai();
+	const list = $('visit-list');
+	if (!mine.length && !cachedCopy(recentPath()))
+		listStatus(list, '正在加载我的走访…', 'loading');
 	try {
 		const [recent, day] = await Promise.all([
-			cachedGet(`${PATH}?created_by=me&limit=30`),
+			cachedGet(recentPath()),
 			pages(`${PATH}?created_by=me&from=${today}&to=${today}&limit=200`),
 		]);
 		if (seq !== loadSeq)
@@ -440,6 +404,7 @@ async function loadMine() {
 		mine = recent.data.items || [];
 		todays = day.items;
 		stale = recent.stale || day.stale;
+		listStatus(list, '');
 		/* Back online: the note about the network is old news. */
 		if (!stale && pageMsg.textContent === OFFLINE_NOTE)
 			say(pageMsg, '');
@@ -451,6 +416,10 @@ async function loadMine() {
 			return;
 		}
 		stale = true;
+		if (!mine.length) {
+			listStatus(list, err.network ? '没有网络，我的走访没有加载成功' :
+			    `我的走访没有加载成功（${err.message}）`, 'error', () => loadMine());
+		}
 	}
 	render();
 }
@@ -462,7 +431,45 @@ function reloadSoon() {
 	reloadTimer = setTimeout(loadMine, 300);
 }
 
-$('refresh').addEventListener('click', () => loadMine());
+$('refresh').addEventListener('click', async () => {
+	const done = busy($('refresh'));
+	try {
+		await loadMine();
+	} finally {
+		done();
+	}
+});
+
+/* ---- Deleting a visit (staff, admin) ---- */
+
+async function remove(v, button) {
+	const what = describe(v) ? `（${describe(v)}）` : '';
+	if (!(await confirmStep({
+		title: `删除 ${v.visited_on} 的${KIND[v.kind] || '走访'}记录？`,
+		consequence: [
+			`这次走访${what}的 ${v.people_count ?? 0} 人次和款物 ` +
+			    `${formatYuan(fen(v.cash_amount) + fen(v.goods_value))} 元将不再计入统计表。`,
+			'删除后列表中不再显示，也不能再修改；审计记录中仍保留原样。',
+		],
+		yes: '确定删除',
+	})))
+		return;
+	const done = busy(button, '正在删除…');
+	try {
+		await api('DELETE', `${PATH}/${v.id}`, undefined,
+		    { headers: { 'If-Match': `"${v.version}"` } });
+		toast(`已删除 ${v.visited_on} 的走访记录`, 'ok');
+		await loadMine();
+	} catch (err) {
+		done();
+		if (err.status === 412) {
+			toast('这条记录刚被别人修改过，请看一下新内容再决定。', 'error');
+			loadMine();
+			return;
+		}
+		toast(err.network ? '没有网络，没有删除。请联网后再试。' : err.message, 'error');
+	}
+}
 
 /* ---- Changing a visit ---- */
 
@@ -481,14 +488,16 @@ function valuesOf(v) {
 	return values;
 }
 
-async function startEdit(id) {
-	say(pageMsg, '');
+async function startEdit(id, button = null) {
+	const done = busy(button, '正在打开…');
 	let v;
 	try {
 		v = await api('GET', `${PATH}/${id}`);
 	} catch (err) {
-		say(pageMsg, err.network ? '修改需要联网，请联网后再试。' : err.message, 'error');
+		toast(err.network ? '修改需要联网，请联网后再试。' : err.message, 'error');
 		return;
+	} finally {
+		done();
 	}
 	clearProblem(form);
 	setEditing({ id: v.id, version: v.version });
@@ -500,33 +509,28 @@ async function startEdit(id) {
 
 async function saveEdit() {
 	const body = buildPatch();
-	const errors = localProblems(body);
-	if (errors.length) {
-		showProblem(form, { detail: `有 ${errors.length} 处需要修改`, errors });
-		return;
-	}
 	try {
 		await api('PATCH', `${PATH}/${editing.id}`, body,
 		    { headers: { 'If-Match': `"${editing.version}"` } });
 	} catch (err) {
 		if (err.network) {
-			say(pageMsg, '没有网络，修改没有保存。填写的内容留在本机，联网后再点“保存修改”。', 'warn');
+			toast('没有网络，修改没有保存。填写的内容留在本机，联网后再点“保存修改”。', 'warn');
 			return;
 		}
 		if (err.status === 412) {
-			say(pageMsg, '这条记录刚被别人修改过。请看一下下面的新内容，再决定是否修改。', 'error');
+			toast('这条记录刚被别人修改过。请看一下表单里的新内容，再决定是否修改。', 'error');
 			await startEdit(editing.id);
 			return;
 		}
 		if (err.status === 403 || err.status === 404) {
-			say(pageMsg, err.message, 'error');
+			toast(err.message, 'error');
 			return;
 		}
 		showProblem(form, err, { codeFields: { forbidden: 'unit_id' } });
 		return;
 	}
 	newVisit(formValues());
-	say(pageMsg, '修改已保存。', 'ok');
+	toast('修改已保存。', 'ok');
 	loadMine();
 }
 
@@ -536,31 +540,25 @@ form.addEventListener('submit', async (e) => {
 	e.preventDefault();
 	if (submitBtn.disabled)
 		return;
-	clearProblem(form);
-	say(pageMsg, '');
 	saveDraft();
-	submitBtn.disabled = true;
+	/* Every problem the phone can see, all at once, network or not. */
+	if (!checkForm(form, ruleProblems()))
+		return;
+	const done = busy(submitBtn, editing ? '正在保存修改…' : null);
 	try {
 		if (editing) {
 			await saveEdit();
 			return;
 		}
 		const body = buildBody();
-		if (navigator.onLine === false) {
-			const errors = localProblems(body);
-			if (errors.length) {
-				showProblem(form, { detail: `有 ${errors.length} 处需要修改`, errors });
-				return;
-			}
-		}
 		const r = await submit(PATH, body,
 		    { label: `${KIND[body.kind] || '走访'} ${body.visited_on || ''}`.trim() });
 		newVisit(body);
 		if (r.queued) {
-			say(pageMsg, `已保存在本机，联网后自动发送（待发送 ${pendingVisits().length} 条）。`, 'warn');
+			toast(`${queuedText(r.reason)}（待发送 ${pendingVisits().length} 条）`, 'warn');
 			render();
 		} else {
-			say(pageMsg, '走访记录已保存。', 'ok');
+			toast('走访记录已保存。', 'ok');
 			loadMine();
 		}
 		window.scrollTo(0, 0);
@@ -568,7 +566,8 @@ form.addEventListener('submit', async (e) => {
 		/* Refused by the server: the form keeps what was typed. */
 		showProblem(form, err, { codeFields: { forbidden: 'unit_id' } });
 	} finally {
-		submitBtn.disabled = false;
+		done();
+		setEditing(editing);    /* the button's words follow the form's state */
 	}
 });
 
@@ -579,8 +578,10 @@ window.addEventListener('outbox:sent', (e) => {
 		reloadSoon();
 });
 window.addEventListener('outbox:failed', (e) => {
-	if (e.detail.entry.path === PATH)
-		render();
+	if (e.detail.entry.path !== PATH)
+		return;
+	toast(`“${e.detail.entry.label}”没有被服务器接受，请看页面顶部“需要处理”。`, 'error');
+	render();
 });
 /* "放回表单修改" filled the form through the names; the buttons follow. */
 window.addEventListener('outbox:restored', (e) => {
@@ -608,8 +609,9 @@ async function start() {
 		n.textContent = me.display_name || me.username;
 	$('user-box').hidden = false;
 	$('v-day').max = todayShanghai();
-	await Promise.all([loadUnits(), loadCategories()]);
-	const d = load(DRAFT_KEY, null);
+	loadUnits();
+	loadCategories();
+	const d = loadLocal(DRAFT_KEY);
 	if (d && d.values) {
 		setValues({ ...freshValues(), ...d.values });
 		setEditing(d.editing || null);
@@ -618,6 +620,7 @@ async function start() {
 	}
 	if (stale)
 		say(pageMsg, OFFLINE_NOTE, 'warn');
+	mine = (cachedCopy(recentPath()) || {}).items || [];
 	render();
 	await loadMine();
 }

@@ -23,7 +23,7 @@
  */
 import {
 	api, busy, checkForm, clearProblem, dropFailed, el, fillForm, flush,
-	formatTime, keptList, loadOptions, onceCard, outboxState, queuedText,
+	formatTime, keptList, loadUnitOptions, onceCard, outboxState, queuedText,
 	readForm, refreshCounters, say, showProblem, submit,
 } from '/assets/api.js';
 import { toFen, yuan } from '/help/wage.js';
@@ -207,35 +207,8 @@ form.addEventListener('change', saveDraft);
 
 /* ---- Units ---- */
 
-/* The units in tree order, children indented under their parent. */
-function unitOptions(data) {
-	const items = (data && data.items) || [];
-	const ids = new Set(items.map((u) => u.id));
-	const kids = new Map();
-	for (const u of items) {
-		const p = ids.has(u.parent_id) ? u.parent_id : null;
-		if (!kids.has(p))
-			kids.set(p, []);
-		kids.get(p).push(u);
-	}
-	const out = [];
-	const seen = new Set();
-	const walk = (parent, depth) => {
-		for (const u of (kids.get(parent) || []).sort((a, b) => a.id - b.id)) {
-			if (seen.has(u.id))
-				continue;
-			seen.add(u.id);
-			out.push([u.id, '　'.repeat(depth) + u.name]);
-			walk(u.id, depth + 1);
-		}
-	};
-	walk(null, 0);
-	return out;
-}
-
 function loadUnits() {
-	return loadOptions($('h-unit'), { path: '/api/v1/units', what: '工会列表',
-	    options: unitOptions });
+	return loadUnitOptions($('h-unit'));
 }
 
 /* ---- Results, pending submissions, the form ---- */

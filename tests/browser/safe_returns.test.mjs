@@ -9,10 +9,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-	ADMIN_PASSWORD, apiCall, apiLogin, assertNoHorizontalScroll, eventually,
-	launch, phone, requireEnv, screenshot, signIn, textOf, uniqueName, url,
-	watchConsole,
+	ADMIN_PASSWORD, apiCall, apiLogin, assertNoHorizontalScroll, discardCodes,
+	eventually, launch, phone, requireEnv, screenshot, signIn, textOf,
+	uniqueName, url, watchConsole,
 } from './lib.mjs';
+import { GOOD_ID } from './help_lib.mjs';
 import { runStats, todayShanghai } from '../api/wage_lib.mjs';
 
 let browser;
@@ -115,7 +116,8 @@ test('offline at the bus station: a busload, one traveller, one departed; delive
 	await page.getByRole('button', { name: '整车登记（3 位）' }).click();
 	await eventually(async () => (await badgeCount(page)) === '待发送 1 条',
 	    { message: 'the busload waits in the outbox' });
-	assert.match(await textOf(page.locator('#page-msg')), /保存在本机/);
+	assert.match(await textOf(page.locator('[data-toast]').last()), /没有网络.*保存在本机/,
+	    'the toast says nothing left the phone');
 	assert.equal(await page.locator('[name="travellers[0].name"]').inputValue(), '', 'the form is ready for the next bus');
 
 	/* One traveller. */
@@ -212,18 +214,36 @@ test('online: errors land under the passenger; a tap marks arrival; codes stay u
 	await page.locator('[name="travellers[1].name"]').fill('在线乙');
 	await page.locator('[name="travellers[1].phone"]').fill('1392222');
 	const before = (await serverRecords(vol.token)).length;
-	const answer = page.waitForResponse((r) => r.request().method() === 'POST' &&
+	/* What the phone can see is said at once, without asking the server. */
+	const posts = [];
+	page.on('request', (r) => {
+		if (r.method() === 'POST' && r.url().endsWith('/api/v1/safe-returns/batch'))
+			posts.push(r);
+	});
+	await page.getByRole('button', { name: '整车登记（2 位）' }).click();
+	await eventually(async () => (await textOf(errorsUnder(page, 'travellers[1].phone'))) !== '');
+	assert.match(await textOf(errorsUnder(page, 'travellers[1].phone')), /11 位/);
+	assert.match(await textOf(errorsUnder(page, 'travellers[1].hometown.province')), /请选择/);
+	assert.equal(await textOf(errorsUnder(page, 'travellers[0].phone')), '');
+	assert.equal(posts.length, 0, 'nothing sent while the phone sees a mistake');
+
+	/* Only the server knows one person twice: its answer lands under the
+	 * second passenger's ID number. */
+	await page.locator('[name="travellers[1].phone"]').fill('13922220002');
+	assert.equal(await textOf(errorsUnder(page, 'travellers[1].phone')), '', 'gone once edited');
+	await page.locator('[name="travellers[1].hometown.province"]').selectOption('湖南省');
+	await page.locator('[name="travellers[0].id_number"]').fill(GOOD_ID);
+	await page.locator('[name="travellers[1].id_number"]').fill(GOOD_ID);
+	const refused = page.waitForResponse((r) => r.request().method() === 'POST' &&
 	    r.url().endsWith('/api/v1/safe-returns/batch'));
 	await page.getByRole('button', { name: '整车登记（2 位）' }).click();
-	assert.equal((await answer).status(), 400);
-	await eventually(async () => (await textOf(errorsUnder(page, 'travellers[1].phone'))) !== '');
-	assert.notEqual(await textOf(errorsUnder(page, 'travellers[1].hometown.province')), '');
-	assert.equal(await textOf(errorsUnder(page, 'travellers[0].phone')), '');
+	assert.equal((await refused).status(), 400);
+	await eventually(async () => /第 1 位/.test(await textOf(errorsUnder(page, 'travellers[1].id_number'))),
+	    { message: 'the duplicate under the second passenger' });
 	assert.equal((await serverRecords(vol.token)).length, before, 'nothing stored');
 
 	/* Fixed, sent: the codes appear and stay after a reload. */
-	await page.locator('[name="travellers[1].phone"]').fill('13922220002');
-	await page.locator('[name="travellers[1].hometown.province"]').selectOption('湖南省');
+	await page.locator('[name="travellers[1].id_number"]').fill('');
 	const ok = page.waitForResponse((r) => r.request().method() === 'POST' &&
 	    r.url().endsWith('/api/v1/safe-returns/batch'));
 	await page.getByRole('button', { name: '整车登记（2 位）' }).click();
@@ -246,9 +266,8 @@ test('online: errors land under the passenger; a tap marks arrival; codes stay u
 	const rec = (await serverRecords(vol.token)).find((r) => r.traveler.name === '在线甲');
 	assert.equal(rec.status, 'arrived');
 
-	/* The code goes only once the volunteer confirms. */
-	page.once('dialog', (d) => d.accept());
-	await page.locator('[data-code-for="在线乙"]').getByRole('button', { name: '已告知本人' }).click();
+	/* The code goes only once the volunteer has confirmed twice. */
+	await discardCodes(page, page.locator('[data-code-for="在线乙"]'));
 	await page.locator('[data-code-for="在线乙"]').waitFor({ state: 'detached' });
 	assert.deepEqual(problems, []);
 	await context.close();

@@ -3,13 +3,14 @@
  * phone (app.css), measured: links, buttons, inputs, selects, summaries,
  * a checkbox by the label around it; in the states people see: forms with
  * errors, a shown-once code, a confirmation, the outbox badge, a toast,
- * the staff pages of a case with its actions, and the statistics table.
+ * the staff pages of a case with its actions, the statistics table, and
+ * the safe-return, arrival and visit pages with their dialogs and lists.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
 	ADMIN_PASSWORD, apiCall, apiLogin, launch, phone, requireEnv, signIn,
-	units, url,
+	uniqueName, units, url,
 } from './lib.mjs';
 import { fillCase, fillWorker, openHelp, tag } from './help_lib.mjs';
 
@@ -172,5 +173,161 @@ test('no tap target under 44×44 px on the staff pages', async () => {
 	await page.locator('#report-card').waitFor({ state: 'visible' });
 	await measure(page, '/admin/stats/', seen);
 	await context.close();
+	console.log(`measured: ${seen.join(', ')}`);
+});
+
+/* A fresh town with a volunteer and a member of staff in it. */
+async function townWithUsers() {
+	const all = await units();
+	const district = all.find((u) => u.parent_id === null);
+	const r = await apiCall(adminToken, 'POST', '/api/v1/units', {
+		code: uniqueName('tap'), name: '触控测试镇', kind: 'town', parent_id: district.id,
+	});
+	assert.equal(r.status, 201, JSON.stringify(r.data));
+	const users = {};
+	for (const role of ['volunteer', 'staff']) {
+		const username = uniqueName(`tap.${role.slice(0, 3)}.`);
+		const password = `pw-${Math.random().toString(36).slice(2)}-long`;
+		const u = await apiCall(adminToken, 'POST', '/api/v1/users', {
+			username, password, display_name: `触控${role}`, role, unit_id: r.data.id,
+		});
+		assert.equal(u.status, 201, JSON.stringify(u.data));
+		users[role] = { username, password, token: await apiLogin(username, password) };
+	}
+	return { town: r.data, ...users };
+}
+
+/* Both questions of an onceCard's 我已记下, measured, then 返回. */
+async function measureOnceCard(page, what, seen) {
+	await page.getByRole('button', { name: '我已记下' }).first().click();
+	await page.getByRole('dialog').waitFor();
+	await measure(page, `${what} confirmation`, seen);
+	await page.getByRole('dialog').getByRole('button', { name: '已记下' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: '确定删除' }).waitFor();
+	await measure(page, `${what} second confirmation`, seen);
+	await page.getByRole('dialog').getByRole('button', { name: '返回' }).click();
+	await page.locator('dialog[data-confirm]').waitFor({ state: 'detached' });
+	await page.getByRole('button', { name: '保存为图片' }).first().click();
+	await page.locator('dialog[data-picture] img').waitFor();
+	await measure(page, `${what} picture`, seen);
+	await page.locator('dialog[data-picture]').getByRole('button', { name: '关闭' }).click();
+	await page.locator('dialog[data-picture]').waitFor({ state: 'detached' });
+}
+
+test('no tap target under 44×44 px on the safe-return, arrival and visit pages', async () => {
+	const seen = [];
+	const { town, volunteer, staff } = await townWithUsers();
+	const context = await phone(browser, { serviceWorkers: 'block' });
+	await signIn(context, volunteer.username, volunteer.password);
+	const page = await context.newPage();
+
+	/* 平安返乡: one traveller, empty and with every message. */
+	await page.goto(url('/field/returns.html'));
+	await page.locator('#s-province option:nth-child(2)').waitFor({ state: 'attached' });
+	await measure(page, '/field/returns.html', seen);
+	await page.getByRole('button', { name: '登记', exact: true }).click();
+	await page.locator('#single-form .field-error').first().waitFor();
+	await measure(page, '/field/returns.html with errors', seen);
+
+	/* Registered: the arrival code's card, its questions, its picture, a toast. */
+	const sf = page.locator('#single-form');
+	await sf.getByLabel('姓名').fill('触控甲');
+	await sf.getByLabel('手机号').fill('13955550001');
+	await sf.getByLabel('家乡省份').selectOption('安徽省');
+	await page.getByRole('button', { name: '登记', exact: true }).click();
+	await page.locator('[data-code-for="触控甲"] [data-arrival-code]').waitFor();
+	await page.locator('[data-toast]').first().waitFor();
+	await measure(page, '/field/returns.html code card and toast', seen);
+	await measureOnceCard(page, '/field/returns.html code', seen);
+
+	/* A busload with two rows and every message. */
+	await page.getByRole('tab', { name: '整车登记' }).click();
+	await page.getByRole('button', { name: '＋ 添加乘客' }).click();
+	await page.locator('[name="travellers[1].name"]').fill('触控乙');
+	await page.getByRole('button', { name: /^整车登记（/ }).click();
+	await page.locator('#batch-form .field-error').first().waitFor();
+	await measure(page, '/field/returns.html busload with errors', seen);
+
+	/* My travellers, and the question before a cancellation. */
+	await page.getByRole('tab', { name: /我的返乡人员/ }).click();
+	await page.locator('#mine li[data-name="触控甲"] [data-move]').first().waitFor();
+	await measure(page, '/field/returns.html my travellers', seen);
+	await page.locator('#mine li[data-name="触控甲"]').getByRole('button', { name: '取消' }).click();
+	await page.getByRole('dialog').waitFor();
+	await measure(page, '/field/returns.html cancel confirmation', seen);
+	await page.getByRole('dialog').getByRole('button', { name: '返回' }).click();
+
+	/* Waiting in the outbox, with the badge. */
+	await context.setOffline(true);
+	await page.getByRole('tab', { name: '登记一人' }).click();
+	await sf.getByLabel('姓名').fill('触控丙');
+	await sf.getByLabel('手机号').fill('13955550003');
+	await sf.getByLabel('家乡省份').selectOption('河南省');
+	await page.getByRole('button', { name: '登记', exact: true }).click();
+	await page.locator('[data-outbox-count]').waitFor();
+	await measure(page, '/field/returns.html queued with badge', seen);
+	await context.setOffline(false);
+
+	/* The visit log: empty, with messages, with a visit in the list. */
+	await page.goto(url('/field/visits.html'));
+	await page.locator('#v-category option:nth-child(2)').waitFor({ state: 'attached' });
+	await measure(page, '/field/visits.html', seen);
+	await page.getByRole('button', { name: '保存走访记录' }).click();
+	await page.locator('#visit-form .field-error').first().waitFor();
+	await measure(page, '/field/visits.html with errors', seen);
+	await page.getByRole('radio', { name: '慰问职工' }).click();
+	await page.getByLabel('慰问对象类别').selectOption('C7');
+	await page.getByLabel('慰问人次').fill('2');
+	await page.getByRole('button', { name: '保存走访记录' }).click();
+	await page.locator('#visit-list li button').first().waitFor();
+	await measure(page, '/field/visits.html with a visit', seen);
+
+	/* The traveller's page: the form, a refused code, the answer. */
+	const arrive = await apiCall(volunteer.token, 'POST', '/api/v1/safe-returns', {
+		traveler: { name: '触控丁', phone: '13955550004' }, hometown: { province: '湖北省' },
+		depart_on: new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10),
+		transport: 'coach', assistance: ['gift'],
+	});
+	assert.equal(arrive.status, 201, JSON.stringify(arrive.data));
+	await page.goto(url('/arrive/'));
+	await page.getByLabel('到家码').waitFor();
+	await measure(page, '/arrive/', seen);
+	await page.getByLabel('到家码').fill('ABCDEFGH');
+	await page.getByRole('button', { name: '我已平安到家' }).click();
+	await page.locator('#arrive-form .field-error').waitFor();
+	await measure(page, '/arrive/ refused', seen);
+	await page.getByLabel('到家码').fill(arrive.data.arrival_code);
+	await page.getByRole('button', { name: '我已平安到家' }).click();
+	await page.locator('#done').waitFor({ state: 'visible' });
+	await measure(page, '/arrive/ done', seen);
+	await context.close();
+
+	/* Staff: the list with every filter, a record with its phone link, a
+	 * visit of their own with 修改 and 删除, and the question before 删除. */
+	const visit = await apiCall(staff.token, 'POST', '/api/v1/visits', {
+		kind: 'enterprise', enterprise_name: '触控测试企业',
+		visited_on: new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10),
+	});
+	assert.equal(visit.status, 201, JSON.stringify(visit.data));
+	const sc = await phone(browser, { serviceWorkers: 'block' });
+	await signIn(sc, staff.username, staff.password);
+	const sp = await sc.newPage();
+	await sp.goto(url('/admin/returns.html'));
+	await sp.locator('#sr-list li').first().waitFor();
+	await sp.locator('#more-filters summary').click();
+	await sp.locator(`#f-unit option[value="${town.id}"]`).waitFor({ state: 'attached' });
+	await measure(sp, '/admin/returns.html', seen);
+	await sp.locator('#sr-list li a').first().click();
+	await sp.locator('#detail-kv a[href^="tel:"]').waitFor();
+	await measure(sp, '/admin/returns.html record', seen);
+	await sp.goto(url('/field/visits.html'));
+	await sp.locator(`#visit-list li[data-visit="${visit.data.id}"] button`).first().waitFor();
+	await measure(sp, '/field/visits.html staff', seen);
+	await sp.locator(`#visit-list li[data-visit="${visit.data.id}"]`)
+	    .getByRole('button', { name: /删除/ }).click();
+	await sp.getByRole('dialog').waitFor();
+	await measure(sp, '/field/visits.html delete confirmation', seen);
+	await sp.getByRole('dialog').getByRole('button', { name: '取消' }).click();
+	await sc.close();
 	console.log(`measured: ${seen.join(', ')}`);
 });

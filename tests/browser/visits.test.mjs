@@ -4,7 +4,10 @@
  * exactly once when the network is back, and the page's totals for today
  * are the server's; a half-typed visit survives the reload; location is
  * taken only on request; a refused visit keeps what was typed; a visit is
- * changed within the creator's window.
+ * changed within the creator's window; every problem shows at once in
+ * the server's words, online or not; times are Asia/Shanghai's on a phone
+ * set to New York; staff delete only after a question naming what leaves
+ * the figures.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -69,6 +72,7 @@ async function open(page) {
 }
 
 const badgeCount = (page) => textOf(page.locator('[data-outbox] [data-outbox-count]'));
+const lastToast = (page) => textOf(page.locator('[data-toast]').last());
 const totals = async (page) => ({
 	count: await textOf(page.locator('#t-count')),
 	people: await textOf(page.locator('#t-people')),
@@ -130,7 +134,7 @@ test('offline: three visits kept through a reload, sent once online; totals matc
 	    { message: 'the location is taken after the tap' });
 	await save(page);
 	await eventually(async () => (await badgeCount(page)) === '待发送 3 条');
-	assert.match(await textOf(page.locator('#page-msg')), /保存在本机/);
+	assert.match(await lastToast(page), /没有网络.*保存在本机/, 'the toast says nothing left the phone');
 	assert.equal(await textOf(page.locator('#v-where')), '未记录位置', 'the next visit starts without a location');
 
 	/* Today's totals already count what waits on the phone. */
@@ -213,7 +217,7 @@ test('online: a refused visit keeps what was typed; the creator changes a visit'
 
 	await category.selectOption({ label: C10 });
 	await save(page);
-	await eventually(async () => /已保存/.test(await textOf(page.locator('#page-msg'))));
+	await eventually(async () => /走访记录已保存/.test(await lastToast(page)));
 	await eventually(async () => (await textOf(page.locator('#t-count'))) === '1');
 	const [v] = await serverVisits(vol.token);
 	assert.deepEqual([v.category, v.people_count, v.cash_amount], ['C10', 2, '300.00']);
@@ -225,7 +229,7 @@ test('online: a refused visit keeps what was typed; the creator changes a visit'
 	assert.equal(await textOf(page.locator('#form-title')), '修改走访记录');
 	await page.getByLabel('慰问人次').fill('3');
 	await page.getByRole('button', { name: '保存修改' }).click();
-	await eventually(async () => /修改已保存/.test(await textOf(page.locator('#page-msg'))));
+	await eventually(async () => /修改已保存/.test(await lastToast(page)));
 	const [changed] = await serverVisits(vol.token);
 	assert.equal(changed.id, v.id);
 	assert.equal(changed.version, 2);
@@ -234,5 +238,163 @@ test('online: a refused visit keeps what was typed; the creator changes a visit'
 	await eventually(async () => (await textOf(page.locator('#t-people'))) === '3');
 	assert.equal(await textOf(page.locator('#form-title')), '登记走访');
 	assert.deepEqual(problems, [], 'no CSP violations or script errors');
+	await context.close();
+});
+
+/* The messages under the control named `name`. */
+function errorsUnder(page, name) {
+	return page.locator('.field').filter({ has: page.locator(`[name="${name}"]`) })
+	    .locator('.field-error');
+}
+
+test('every problem at once, in the server\'s words, with or without a network; a note\'s counter', async () => {
+	const vol = await volunteer();
+	const context = await phone(browser, { serviceWorkers: 'block' });
+	await signIn(context, vol.username, vol.password);
+	const page = await context.newPage();
+	const problems = watchConsole(page);
+	await open(page);
+	const posts = [];
+	page.on('request', (r) => {
+		if (r.method() === 'POST')
+			posts.push(r.url());
+	});
+	const words = async (body) => {
+		const r = await apiCall(vol.token, 'POST', '/api/v1/visits', body);
+		assert.equal(r.status, 400, JSON.stringify(r.data));
+		return Object.fromEntries(r.data.errors.map((e) => [e.field, e.message]));
+	};
+
+	/* Nothing chosen, no day: the kind and the day, as the server says them. */
+	await page.getByLabel('走访日期').fill('');
+	await save(page);
+	await page.locator('#visit-form .field-error').first().waitFor();
+	const none = await words({});
+	assert.deepEqual(Object.keys(none).sort(), ['kind', 'visited_on']);
+	for (const [field, text] of Object.entries(none))
+		assert.equal(await textOf(errorsUnder(page, field)), text, field);
+	assert.equal(await page.locator('#visit-form .field-error').count(), 2);
+	assert.equal(await page.evaluate(() => document.activeElement.dataset.visitKind), 'enterprise',
+	    'the focus on the first kind button');
+
+	/* Without a network the same checks: choosing a kind clears its
+	 * message, and a worker visit needs more. */
+	await context.setOffline(true);
+	await page.getByRole('radio', { name: '慰问职工' }).click();
+	assert.equal(await textOf(errorsUnder(page, 'kind')), '');
+	await save(page);
+	await eventually(async () => (await textOf(errorsUnder(page, 'people_count'))) !== '');
+	const worker = await words({ kind: 'worker' });
+	assert.equal(await textOf(errorsUnder(page, 'visited_on')), worker.visited_on);
+	assert.equal(await textOf(errorsUnder(page, 'people_count')), worker.people_count);
+	assert.equal(await textOf(errorsUnder(page, 'category')), '请选择慰问对象类别');
+	assert.equal(await page.locator('#visit-form .field-error').count(), 3, 'all three at once');
+
+	/* Out of range and money in the dictionary's words too. */
+	await page.getByLabel('慰问人次').fill('0');
+	await page.getByLabel('慰问金（元）').fill('三千五');
+	await save(page);
+	await eventually(async () => /1 到 10000/.test(await textOf(errorsUnder(page, 'people_count'))));
+	const range = await words({ kind: 'worker', visited_on: today(), category: 'C7',
+	    people_count: 0, cash_amount: '三千五' });
+	assert.equal(await textOf(errorsUnder(page, 'people_count')), range.people_count);
+	assert.equal(await textOf(errorsUnder(page, 'cash_amount')), range.cash_amount);
+	assert.deepEqual(posts, [], 'the page sent nothing');
+
+	/* The note counts, and keeps what was pasted past its limit. */
+	const note = page.locator('#v-note');
+	await note.fill('访'.repeat(2003));
+	const counter = page.locator('#visit-form .field').filter({ has: page.locator('#v-note') })
+	    .locator('.counter');
+	assert.equal(await textOf(counter), '2003/2000');
+	assert.match(await textOf(errorsUnder(page, 'note')), /删减 3 个字/);
+	assert.equal((await note.inputValue()).length, 2003);
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test('on a phone set to New York, today and the saved time are Asia/Shanghai\'s', async () => {
+	const vol = await volunteer();
+	const context = await phone(browser, { serviceWorkers: 'block', timezoneId: 'America/New_York' });
+	await signIn(context, vol.username, vol.password);
+	const page = await context.newPage();
+	const problems = watchConsole(page);
+	await open(page);
+	assert.notEqual(await page.evaluate(() => new Date().getTimezoneOffset()), -480);
+	assert.equal(await page.getByLabel('走访日期').inputValue(), today());
+	assert.equal(await textOf(page.locator('#t-day')), today());
+
+	await context.setOffline(true);
+	const before = Date.now();
+	await page.getByRole('radio', { name: '慰问一线医务人员' }).click();
+	await page.getByLabel('慰问人次').fill('4');
+	await save(page);
+	const saved = page.locator('#visit-list li[data-visit="pending"] [data-saved-at]');
+	await saved.waitFor();
+	const after = Date.now();
+	const short = (ms) => {
+		const iso = new Date(ms + 8 * 3600e3).toISOString();
+		return `${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日 ${iso.slice(11, 16)}`;
+	};
+	const shown = (await textOf(saved)).match(/保存于 (.+?)，/)[1];
+	assert.ok([short(before), short(after)].includes(shown), `保存于 ${shown}`);
+	assert.equal(await textOf(page.locator('#t-count')), '1', 'counted for Shanghai\'s today');
+	await context.setOffline(false);
+	await page.locator('[data-outbox]').waitFor({ state: 'hidden', timeout: 45000 });
+	const [v] = await serverVisits(vol.token);
+	assert.equal(v.visited_on, today());
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
+test('staff delete a visit only after a question naming what leaves the figures; the list retries', async () => {
+	const username = uniqueName('vs.');
+	const password = 'visit-staff-123';
+	const u = await apiCall(admin, 'POST', '/api/v1/users', {
+		username, password, display_name: '走访干事', role: 'staff', unit_id: town.id,
+	});
+	assert.equal(u.status, 201, JSON.stringify(u.data));
+	const token = await apiLogin(username, password);
+	const made = await apiCall(token, 'POST', '/api/v1/visits', {
+		kind: 'worker', category: 'C10', people_count: 5, cash_amount: '1000',
+		goods_value: '250.5', visited_on: today(),
+	});
+	assert.equal(made.status, 201, JSON.stringify(made.data));
+
+	const context = await phone(browser, { serviceWorkers: 'block' });
+	await signIn(context, username, password);
+	const page = await context.newPage();
+	const problems = watchConsole(page);
+	/* The first load fails: said under the list, with 重试. */
+	let fail = true;
+	await page.route((x) => x.pathname === '/api/v1/visits', (route) => (fail ?
+	    route.abort('failed') : route.continue()));
+	await open(page);
+	const status = page.locator('#visit-list + [data-list-status]');
+	await eventually(async () => /没有加载成功/.test(await textOf(status)));
+	fail = false;
+	await status.getByRole('button', { name: '重试' }).click();
+	const item = page.locator(`#visit-list li[data-visit="${made.data.id}"]`);
+	await item.waitFor();
+	assert.equal(await textOf(page.locator('#t-people')), '5');
+
+	await item.getByRole('button', { name: /删除/ }).click();
+	const dialog = page.getByRole('dialog');
+	await dialog.waitFor();
+	assert.match(await textOf(dialog), /5 人次和款物 1,250\.50 元将不再计入统计表/);
+	await dialog.getByRole('button', { name: '取消' }).click();
+	await page.locator('dialog[data-confirm]').waitFor({ state: 'detached' });
+	assert.equal((await apiCall(token, 'GET', `/api/v1/visits/${made.data.id}`)).status, 200,
+	    'nothing deleted');
+
+	await item.getByRole('button', { name: /删除/ }).click();
+	const gone = page.waitForResponse((r) => r.request().method() === 'DELETE');
+	await dialog.getByRole('button', { name: '确定删除' }).click();
+	assert.equal((await gone).status(), 204);
+	await item.waitFor({ state: 'detached' });
+	assert.match(await textOf(page.locator('[data-toast]').last()), /已删除/);
+	assert.equal(await textOf(page.locator('#t-people')), '0');
+	assert.equal((await apiCall(token, 'GET', `/api/v1/visits/${made.data.id}`)).status, 404);
+	assert.deepEqual(problems, []);
 	await context.close();
 });
