@@ -1,8 +1,15 @@
 /*
  * Period locks: the approved submissions of fcgi/submissions.c, read from
- * the point of view of a record about to change.  There is no lock table:
- * a lock is an approved submission, so approving, returning and reopening
- * change the locks in the same row and the same transaction.
+ * the point of view of a record about to change.
+ *
+ * What an approval locks is what it reported: the campaign's days up to
+ * the day of approval.  A table is due before the campaign ends (the 2021
+ * notice asks for it by 02-08 for a campaign running to 02-12), and the
+ * work goes on: a departure on the last days of the Spring Festival rush,
+ * a case accepted after the report, are recorded as they happen and show
+ * in the live figures; the approved snapshot keeps what was reported.  There is
+ * no lock table: a lock is an approved submission, so approving, returning and
+ * reopening change the locks in the same row and the same transaction.
  *
  * The lookup is a plain read inside the writer's transaction.  Approvals
  * are rare, so the window in which a write could pass while an approval
@@ -22,7 +29,8 @@
 /* clang-format off */
 #define LOCK_COLS                                                              \
 	"s.id, n.id, n.name, c.id, c.title, " DAY("c.from_date") ", "         \
-	DAY("c.to_date") ", u.display_name, " TS("s.decided_at")
+	DAY("LEAST(c.to_date, DATE(s.decided_at))") ", u.display_name, "      \
+	TS("s.decided_at")
 #define LOCK_FROM                                                              \
 	" FROM stat_submissions s JOIN units n ON n.id = s.unit_id "          \
 	"JOIN campaigns c ON c.id = s.campaign_id "                           \
@@ -33,7 +41,7 @@
 /* The highest unit's lock first: it is the one to ask about. */
 SQL(sql_by_date,
     "SELECT " LOCK_COLS LOCK_FROM "AND CAST(COALESCE(?, CURDATE()) AS DATE) "
-    "BETWEEN c.from_date AND c.to_date "
+    "BETWEEN c.from_date AND LEAST(c.to_date, DATE(s.decided_at)) "
     "ORDER BY CHAR_LENGTH(n.path), s.id LIMIT 1");
 SQL(sql_by_campaign, "SELECT " LOCK_COLS LOCK_FROM "AND s.campaign_id = ? "
 		     "ORDER BY CHAR_LENGTH(n.path), s.id LIMIT 1");
@@ -72,13 +80,20 @@ lock_json(const struct lock *l)
 			 "approved_at", json_str_or_null(l->approved_at));
 }
 
-/* Answers 409 period_locked for lock l. */
+/* Answers 409 period_locked for lock l.  Someone who is not signed in (a
+ * traveller confirming arrival, an employer signing up) is told what to
+ * do in their words, and nothing of who approved what. */
 static int
 refuse(struct req *r, const struct lock *l)
 {
 	const char *who = l->approved_by ? l->approved_by : "上级单位";
 	char day[11] = "";
 
+	if (r->user == NULL)
+		return http_problem(r, 409, "period_locked",
+				    "这段时间的登记已经上报，现在不能在网上"
+				    "更改，请联系为您登记的工会工作人员"),
+		       1;
 	if (l->approved_at != NULL)
 		snprintf(day, sizeof(day), "%.10s", l->approved_at);
 	http_problem_ext(

@@ -1169,7 +1169,11 @@ safe_returns_transition(struct req *r)
 		    r, 409, "illegal_transition",
 		    arena_printf(&r->arena, "返乡登记不能从“%s”变为“%s”",
 				 status_label(s.status), status_labels[in.to]));
-	if ((rc = period_locked(r, s.unit_path, s.depart_on)) != 0)
+	/* Row G counts a party once it left: only leaving a registered
+	 * state changes it.  Arriving after departing, or cancelling what
+	 * never left, changes no figure and is never locked. */
+	if (strcmp(s.status, "registered") == 0 && in.to != S_CANCELLED &&
+	    (rc = period_locked(r, s.unit_path, s.depart_on)) != 0)
 		return rc < 0 ? HANDLER_DB : 0;
 	if (db_exec(r->db, &sql_transition, "sssi", statuses[in.to],
 		    statuses[in.to], statuses[in.to], s.id) < 0 ||

@@ -1040,8 +1040,11 @@ wage_cases_transition(struct req *r)
 		    arena_printf(&r->arena, "案件不能从“%s”变为“%s”",
 				 from >= 0 ? status_labels[from] : c.status,
 				 status_labels[in.to]));
-	/* A transition is dated today, and accepting dates the case. */
-	if ((rc = period_locked(r, c.unit_path, NULL)) != 0)
+	/* Only accepting changes a figure: it dates the case today (row H).
+	 * Rejecting, mediating, resolving, closing count nowhere, so an
+	 * approved table does not stop the work on a case. */
+	if (in.to == S_ACCEPTED &&
+	    (rc = period_locked(r, c.unit_path, NULL)) != 0)
 		return rc < 0 ? HANDLER_DB : 0;
 	if (db_exec(r->db, &sql_transition, "sssi", statuses[in.to],
 		    statuses[in.to], statuses[in.to], c.id) < 0 ||
