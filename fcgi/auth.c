@@ -163,6 +163,13 @@ static const struct vfield login_fields[] = {
 };
 static const struct vtable login_table = VTABLE(login_fields, struct login_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref auth_tables[] = {
+    {"auth.login", &login_table},
+    {NULL, NULL},
+};
+
 /* A cookie set over HTTPS is marked Secure, so the browser never sends
  * the session over plain HTTP; `make run` without TLS sets it plain. */
 static const char *

@@ -52,4 +52,22 @@ int safe_returns_transition(struct req *);
 int safe_returns_arrive(struct req *);
 int safe_returns_provinces(struct req *);
 
+/*
+ * Each resource's request tables, NULL-terminated (valid.h).  The tests
+ * walk every table through FIELD_TABLES, so a new resource declares its
+ * array here and adds it to the list.  (Job fairs, fcgi/job_fairs.c and
+ * fcgi/fair_signups.c, add theirs when they land.)
+ */
+extern const struct vtable_ref auth_tables[];
+extern const struct vtable_ref unit_tables[];
+extern const struct vtable_ref user_tables[];
+extern const struct vtable_ref campaign_tables[];
+extern const struct vtable_ref wage_case_tables[];
+extern const struct vtable_ref visit_tables[];
+extern const struct vtable_ref safe_return_tables[];
+
+#define FIELD_TABLES                                                           \
+	auth_tables, unit_tables, user_tables, campaign_tables,                \
+	    wage_case_tables, visit_tables, safe_return_tables
+
 #endif
