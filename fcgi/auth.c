@@ -61,9 +61,8 @@ role_parse(const char *s)
 	return -1;
 }
 
-/* The token from "Authorization: Bearer" or else from the sid cookie. */
-static const char *
-token_of(struct req *r, int *by_cookie)
+const char *
+auth_token(struct req *r, int *by_cookie)
 {
 	const char *p;
 	size_t n;
@@ -95,7 +94,7 @@ auth_identify(struct req *r)
 	int by_cookie, rc;
 
 	r->user = NULL;
-	if ((token = token_of(r, &by_cookie)) == NULL || *token == '\0' ||
+	if ((token = auth_token(r, &by_cookie)) == NULL || *token == '\0' ||
 	    strlen(token) > 128)
 		return 0;
 	crypto_hash_sha256(r->token_hash, (const unsigned char *)token,
