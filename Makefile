@@ -211,7 +211,8 @@ fuzz: deps
 test-asan: deps
 	@$(MAKE) --no-print-directory build asan
 	WORKER_BIN=$(CURDIR)/build/asan/swn-worker UNIT_DIR=build/asan \
-		SWN_SANITIZED=1 scripts/test.sh
+		SWN_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 scripts/test.sh
 
 # Only build output: var/ holds databases, which `make stop` and rm -rf
 # remove on purpose, not by accident.
