@@ -17,6 +17,7 @@ log=$LOGS/$name.log
 pid_alive "$name" swn-worker && exit 0
 
 mkdir -p "$PIDS" "$LOGS" "$RUN"
+web_dir
 [ "$listen" != "$WORKER_SOCK" ] || rm -f "$WORKER_SOCK"
 touch "$log"
 from=$(($(wc -c <"$log") + 1))
@@ -53,3 +54,8 @@ if ! up; then
 	tail -n 20 "$log" >&2
 	exit 1
 fi
+# nginx's worker processes may run as another user (env.sh, WEB).
+case $listen in
+*:*) ;;
+*) web_socket "$listen" ;;
+esac
