@@ -13,21 +13,22 @@ export const HOST = base.hostname;
 export const PORT = Number(base.port);
 
 /*
- * from(localAddress, method, path, {token, cookie, body, headers}) → the
+ * from(localAddress, method, path, {token, cookie, body, raw, headers}) → the
  * answer {status, headers, json, text} as lib.mjs's api() gives it (headers
  * a Headers), over a fresh connection.
  */
 export function from(localAddress, method, path, opts = {}) {
-  const { token, cookie, body, headers = {} } = opts;
-  const h = { ...headers };
+  const { token, cookie, body, raw, headers = {} } = opts;
+  const h = {};
   if (token) h.Authorization = `Bearer ${token}`;
   if (cookie) h.Cookie = `sid=${cookie}`;
   let payload;
-  if (body !== undefined) {
-    payload = Buffer.from(JSON.stringify(body));
+  if (raw !== undefined || body !== undefined) {
+    payload = Buffer.from(raw !== undefined ? raw : JSON.stringify(body));
     h['Content-Type'] = 'application/json';
     h['Content-Length'] = payload.length;
   }
+  Object.assign(h, headers);
   const p = path.startsWith('/api/') ? path : `/api/v1${path}`;
   return new Promise((resolve, reject) => {
     const req = http.request({
