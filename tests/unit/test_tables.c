@@ -4,7 +4,9 @@
  * API.md v1.1 "Everywhere" walked field by field.
  *
  *   - multi-line text (V_MULTI) is exactly the fields named in multi[]
- *     (description, note): every other string is one line;
+ *     (description, note) and those of an object of notes (a "notes"
+ *     field holding one note per row of a table): every other string is
+ *     one line;
  *   - every string has a maximum length and every number a range, so no
  *     value a client sends can overflow a column (the security review's
  *     "constraint error reached a client as 500");
@@ -31,28 +33,39 @@
 static const struct vtable_ref *const lists[] = {FIELD_TABLES};
 #define NLISTS (sizeof(lists) / sizeof(lists[0]))
 
-/* The names of multi-line text fields (docs/conventions.md "Text"). */
+/* The names of multi-line text fields (docs/conventions.md "Text"), and
+ * of objects whose every field is one. */
 static const char *const multi[] = {"description", "note", NULL};
+static const char *const multi_objects[] = {"notes", NULL};
 
 static int
-is_multi_name(const char *name)
+listed(const char *const *names, const char *name)
 {
 	size_t i;
 
-	for (i = 0; multi[i] != NULL; i++)
-		if (strcmp(multi[i], name) == 0)
+	for (i = 0; name != NULL && names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
 			return 1;
 	return 0;
 }
 
+/* Is the field called name, inside the object called parent (NULL at the
+ * top), one that holds several lines? */
+static int
+is_multi_name(const char *parent, const char *name)
+{
+	return listed(multi, name) || listed(multi_objects, parent);
+}
+
 /* Calls fn on every field of t and of the tables below it; path is the
- * field's JSON path with "[0]" for array items. */
+ * field's JSON path with "[0]" for array items, parent the name of the
+ * object or array holding it (NULL at the top). */
 typedef void (*field_fn)(const char *table, const char *path,
-			 const struct vfield *, void *);
+			 const char *parent, const struct vfield *, void *);
 
 static void
-walk(const char *table, const struct vtable *t, const char *prefix, field_fn fn,
-     void *data)
+walk(const char *table, const struct vtable *t, const char *prefix,
+     const char *parent, field_fn fn, void *data)
 {
 	char path[256];
 	size_t i;
@@ -63,14 +76,14 @@ walk(const char *table, const struct vtable *t, const char *prefix, field_fn fn,
 
 		snprintf(path, sizeof(path), "%s%s%s", prefix,
 			 *prefix ? "." : "", f->name);
-		fn(table, path, f, data);
+		fn(table, path, parent, f, data);
 		if (f->type == VT_OBJECT)
-			walk(table, f->sub, path, fn, data);
+			walk(table, f->sub, path, f->name, fn, data);
 		else if (f->type == VT_ARRAY) {
 			char item[300];
 
 			snprintf(item, sizeof(item), "%s[0]", path);
-			walk(table, f->sub, item, fn, data);
+			walk(table, f->sub, item, f->name, fn, data);
 		}
 	}
 }
@@ -83,30 +96,33 @@ each_field(field_fn fn, void *data)
 
 	for (i = 0; i < NLISTS; i++)
 		for (r = lists[i]; r->name != NULL; r++)
-			walk(r->name, r->table, "", fn, data);
+			walk(r->name, r->table, "", NULL, fn, data);
 }
 
 /* ---- the rules every table keeps ---- */
 
 static void
-check_rules(const char *table, const char *path, const struct vfield *f,
-	    void *data)
+check_rules(const char *table, const char *path, const char *parent,
+	    const struct vfield *f, void *data)
 {
 	size_t *n = data, k;
 
 	(*n)++;
-	if (f->name == NULL ||
-	    strspn(f->name, "abcdefghijklmnopqrstuvwxyz_") != strlen(f->name))
-		fail_msg("%s %s: a field name of [a-z_]", table, path);
+	/* Keys are snake_case, or a row's code of the official table. */
+	if (f->name == NULL || *f->name == '\0' ||
+	    strspn(f->name,
+		   "abcdefghijklmnopqrstuvwxyz_"
+		   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(f->name))
+		fail_msg("%s %s: a field name of [A-Za-z0-9_]", table, path);
 	if (f->label == NULL || *f->label == '\0')
 		fail_msg("%s %s: no label for messages", table, path);
 	if ((f->flags & V_MULTI) && f->type != VT_STRING)
 		fail_msg("%s %s: V_MULTI on a field that is not text", table,
 			 path);
 	if (f->type == VT_STRING &&
-	    !!(f->flags & V_MULTI) != is_multi_name(f->name))
+	    !!(f->flags & V_MULTI) != is_multi_name(parent, f->name))
 		fail_msg("%s %s: %s", table, path,
-			 is_multi_name(f->name)
+			 is_multi_name(parent, f->name)
 			     ? "multi-line text without V_MULTI"
 			     : "V_MULTI on a one-line field");
 	switch (f->type) {
@@ -299,12 +315,13 @@ static const char *const multi_bad[] = {"a\rz", "a\x01z", "a\x7fz",
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static void
-check_text(const char *table, const char *path, const struct vfield *f,
-	   void *data)
+check_text(const char *table, const char *path, const char *parent,
+	   const struct vfield *f, void *data)
 {
 	const char *code;
 	size_t i, *n = data;
 
+	(void)parent;
 	/* A string with a rule of its own (a username, a unit code) refuses
 	 * these characters by that rule too: "format" either way. */
 	if (f->type != VT_STRING)
