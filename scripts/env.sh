@@ -78,6 +78,7 @@ web_dir()
 {
 	[ -n "$WEB" ] || return 0
 	if [ ! -e "$WEB" ]; then
+		mkdir -p -- "$(dirname -- "$WEB")"
 		mkdir -m 0750 -- "$WEB"
 	elif [ -L "$WEB" ] || [ ! -d "$WEB" ] ||
 		[ "$(stat -c %u -- "$WEB")" != 0 ]; then
