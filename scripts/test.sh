@@ -173,7 +173,11 @@ done
 if [ -n "${SWN_SANITIZED:-}" ]; then
 	echo "== sanitizer reports in $LOGS"
 	scripts/stop.sh >/dev/null || true
-	if grep -n -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: AddressSanitizer' \
+	# A run against an uninstrumented worker would find nothing.
+	if ! grep -q __asan_init "$WORKER_BIN"; then
+		echo "test: $WORKER_BIN is not built with AddressSanitizer" >&2
+		note sanitizers 0 1
+	elif grep -n -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: AddressSanitizer' \
 		"$LOGS"/*.log; then
 		note sanitizers 0 1
 	else
