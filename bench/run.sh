@@ -52,13 +52,13 @@ fi
 	mkdir -p "$PIDS" "$LOGS" "$RUN"
 	# Where nginx's worker processes may connect (scripts/env.sh, WEB).
 	web_dir
+	web_umask
 	sock=${WEB:-$RUN}/hello.sock
 	rm -f "$sock"
 	SWN_LISTEN=$sock SWN_THREADS=$WORKERS \
 		setsid "$HELLO_BIN" </dev/null >>"$LOGS/hello.log" 2>&1 &
 	echo $! >"$PIDS/hello.pid"
 	wait_until 10 test -S "$sock"
-	web_socket "$sock"
 	UPSTREAM=unix:$sock "$ROOT/scripts/render-nginx.sh"
 	nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log"
 	wait_until 10 pid_alive nginx nginx

@@ -72,8 +72,11 @@ export ROOT VAR PORT WORKERS PIDS LOGS DB_DIR SECRETS PII_KEYS NGINX_DIR RUN \
 	DB_SOCK WORKER_SOCK WORKER_BIN DB_ADMIN NGINX_USER WEB
 
 # web_dir: makes $WEB (when there is one) for nginx's worker processes:
-# owned by root, group NGINX_USER's, 0750.  In /tmp a name others could
-# take first is checked: it must be a real directory of root's.
+# owned by root, group NGINX_USER's, 2750.  The setgid bit gives what is
+# made inside the same group: a worker started with umask 007 (web_umask)
+# opens a socket they may connect to, whoever starts it -- worker-start.sh
+# or anything that restarts the worker.  In /tmp a name others could take
+# first is checked: it must be a real directory of root's.
 web_dir()
 {
 	[ -n "$WEB" ] || return 0
@@ -86,16 +89,15 @@ web_dir()
 		return 1
 	fi
 	chgrp "$(id -gn "$NGINX_USER")" "$WEB"
-	chmod 0750 "$WEB"
+	chmod 2750 "$WEB"
 }
 
-# web_socket SOCKET: lets nginx's worker processes connect to a unix
-# socket in $WEB (group NGINX_USER, 0660); nothing to do without $WEB.
-web_socket()
+# web_umask: the umask for a process that opens a unix socket in $WEB
+# (007: the socket is then read-write for NGINX_USER's group); nothing to
+# change without $WEB.  Call it in the subshell that starts the process.
+web_umask()
 {
-	[ -n "$WEB" ] || return 0
-	chgrp "$(id -gn "$NGINX_USER")" "$1"
-	chmod 0660 "$1"
+	[ -z "$WEB" ] || umask 007
 }
 
 # pid_alive NAME PROG: true when $PIDS/NAME.pid names a live PROG process.

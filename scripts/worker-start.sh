@@ -22,6 +22,9 @@ web_dir
 touch "$log"
 from=$(($(wc -c <"$log") + 1))
 echo "worker-start: $WORKERS threads on $listen"
+# nginx's worker processes may run as another user: the socket must be
+# theirs to connect to (env.sh, web_dir and web_umask).
+web_umask
 # setsid: its own session, so a Ctrl-C meant for `make run` reaches the
 # worker only through stop.sh's SIGTERM, which lets it drain.
 SWN_LISTEN=$listen \
@@ -54,8 +57,3 @@ if ! up; then
 	tail -n 20 "$log" >&2
 	exit 1
 fi
-# nginx's worker processes may run as another user (env.sh, WEB).
-case $listen in
-*:*) ;;
-*) web_socket "$listen" ;;
-esac
