@@ -29,7 +29,9 @@ export function from(localAddress, method, path, opts = {}) {
     h['Content-Length'] = payload.length;
   }
   Object.assign(h, headers);
-  const p = path.startsWith('/api/') ? path : `/api/v1${path}`;
+  // Encoded as fetch() would (a space or a Chinese character in a path).
+  const u = new URL(path.startsWith('/api/') ? path : `/api/v1${path}`, BASE_URL);
+  const p = u.pathname + u.search;
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: HOST, port: PORT, path: p, method,
