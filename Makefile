@@ -15,6 +15,8 @@
 #   make test-cluster  two workers behind one nginx, a replica, backups
 #   make chaos    writers while MariaDB and the worker are killed -9:
 #                 acknowledged N, lost 0, duplicated 0
+#   make fuzz     every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS each
+#   make test-asan  make test against a worker built with ASan and UBSan
 #
 # VAR (runtime state) and PORT let several instances run side by side.
 
@@ -51,10 +53,12 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/%)
 WORKER := build/swn-worker
 HELLO := build/bench-hello
-FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c bench/*.c)
+FMT_FILES = $(wildcard fcgi/*.c fcgi/*.h tests/unit/*.c tests/fuzz/*.[ch] \
+	bench/*.c)
 
 .PHONY: all deps build run start stop test bench fmt fmt-check clean \
-	rotate-keys check-stats seed backup restore test-cluster chaos
+	rotate-keys check-stats seed backup restore test-cluster chaos \
+	fuzz fuzz-build asan test-asan
 
 all: build
 
@@ -157,6 +161,70 @@ fmt:
 
 fmt-check:
 	$(if $(FMT_FILES),clang-format --dry-run -Werror $(FMT_FILES))
+
+# ---- Hostile input: fuzzing and sanitizers -------------------------------
+# Both build with clang into their own directories, so sanitized objects
+# never mix with the normal ones.  build/asan/: the worker and the unit
+# tests with AddressSanitizer and UBSan (UBSan reports and goes on, so one
+# run lists every report; scripts/test.sh fails on any).  build/fuzz/: the
+# worker's objects for libFuzzer (UB aborts, so libFuzzer keeps the input),
+# and one binary per tests/fuzz/fuzz_*.c.
+SAN_CC ?= clang
+SAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE \
+	-fno-omit-frame-pointer -fsanitize=address,undefined
+FUZZ_CFLAGS = $(SAN_CFLAGS) -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+ASAN_OBJS := $(SRCS:fcgi/%.c=build/asan/obj/%.o)
+ASAN_LIB_OBJS := $(filter-out build/asan/obj/main.o,$(ASAN_OBJS))
+ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/%)
+FUZZ_OBJS := $(filter-out build/fuzz/obj/main.o,$(SRCS:fcgi/%.c=build/fuzz/obj/%.o))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+
+asan: build/asan/swn-worker $(ASAN_UNIT_BINS)
+
+build/asan/obj/%.o: fcgi/%.c | build/asan/obj
+	$(SAN_CC) $(SAN_CFLAGS) $(FCGI_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/asan/swn-worker: $(ASAN_OBJS)
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)
+
+build/asan/unit/%.o: tests/unit/%.c | build/asan/unit
+	$(SAN_CC) $(SAN_CFLAGS) $(FCGI_CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) \
+		-Ifcgi -MMD -MP -c -o $@ $<
+
+build/asan/test_%: build/asan/unit/test_%.o $(ASAN_LIB_OBJS)
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+build/fuzz/obj/%.o: fcgi/%.c | build/fuzz/obj
+	$(SAN_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FCGI_CFLAGS) \
+		$(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) | build/fuzz/obj
+	$(SAN_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FCGI_CFLAGS) \
+		$(PKG_CFLAGS) -Ifcgi -MMD -MP -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+build/asan/obj build/asan/unit build/fuzz/obj:
+	mkdir -p $@
+
+-include $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
+	$(UNIT_SRCS:tests/unit/%.c=build/asan/unit/%.d) $(FUZZ_BINS:=.d)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target for FUZZ_SECONDS from its committed seeds
+# (tests/fuzz/corpus/NAME/); a crash fails and is kept in build/fuzz/.
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# make test with the sanitized worker and unit tests: any report in the
+# worker's log fails the run.
+test-asan: deps
+	@$(MAKE) --no-print-directory build asan
+	WORKER_BIN=$(CURDIR)/build/asan/swn-worker UNIT_DIR=build/asan \
+		SWN_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 scripts/test.sh
 
 # Only build output: var/ holds databases, which `make stop` and rm -rf
 # remove on purpose, not by accident.

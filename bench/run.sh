@@ -29,6 +29,7 @@ cleanup()
 		stop_pid nginx nginx QUIT 10
 		stop_pid hello bench-hello TERM 10
 		rm -rf "$VAR"
+		case $WEB in /tmp/swn-web-*) rm -rf "$WEB" ;; esac
 	) || true
 	[ -z "$started_stack" ] || scripts/stop.sh || true
 }
@@ -49,12 +50,16 @@ fi
 	VAR=$HVAR PORT=$HELLO_PORT
 	. scripts/env.sh
 	mkdir -p "$PIDS" "$LOGS" "$RUN"
-	rm -f "$RUN/hello.sock"
-	SWN_LISTEN=$RUN/hello.sock SWN_THREADS=$WORKERS \
+	# Where nginx's worker processes may connect (scripts/env.sh, WEB).
+	web_dir
+	web_umask
+	sock=${WEB:-$RUN}/hello.sock
+	rm -f "$sock"
+	SWN_LISTEN=$sock SWN_THREADS=$WORKERS \
 		setsid "$HELLO_BIN" </dev/null >>"$LOGS/hello.log" 2>&1 &
 	echo $! >"$PIDS/hello.pid"
-	wait_until 10 test -S "$RUN/hello.sock"
-	UPSTREAM=unix:$RUN/hello.sock "$ROOT/scripts/render-nginx.sh"
+	wait_until 10 test -S "$sock"
+	UPSTREAM=unix:$sock "$ROOT/scripts/render-nginx.sh"
 	nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log"
 	wait_until 10 pid_alive nginx nginx
 )

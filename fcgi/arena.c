@@ -11,6 +11,29 @@
 
 #define CHUNK_MIN (16 * 1024)
 
+/*
+ * Under AddressSanitizer (make fuzz, make test-asan) every allocation is
+ * followed by a poisoned red zone and the unused rest of a chunk stays
+ * poisoned, so reading or writing past the end of an arena string is
+ * reported like an overflow of a malloc'd block.  Otherwise both macros
+ * do nothing and there is no red zone.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define REDZONE 16
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define REDZONE 0
+#endif
+
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t used;
@@ -34,8 +57,8 @@ void *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
-	size_t need =
-	    (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	size_t need = (n + REDZONE + sizeof(max_align_t) - 1) &
+		      ~(sizeof(max_align_t) - 1);
 	void *p;
 
 	if (c == NULL || c->size - c->used < need) {
@@ -46,9 +69,11 @@ arena_alloc(struct arena *a, size_t n)
 		c->used = 0;
 		c->next = a->head;
 		a->head = c;
+		ASAN_POISON_MEMORY_REGION(c->data, size);
 	}
 	p = (char *)c->data + c->used;
 	c->used += need;
+	ASAN_UNPOISON_MEMORY_REGION(p, n);
 	return p;
 }
 
@@ -105,6 +130,7 @@ arena_free(struct arena *a)
 		return;
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
+		ASAN_UNPOISON_MEMORY_REGION(c->data, c->size);
 		free(c);
 	}
 	a->head = NULL;

@@ -61,9 +61,8 @@ role_parse(const char *s)
 	return -1;
 }
 
-/* The token from "Authorization: Bearer" or else from the sid cookie. */
-static const char *
-token_of(struct req *r, int *by_cookie)
+const char *
+auth_token(struct req *r, int *by_cookie)
 {
 	const char *p;
 	size_t n;
@@ -95,7 +94,7 @@ auth_identify(struct req *r)
 	int by_cookie, rc;
 
 	r->user = NULL;
-	if ((token = token_of(r, &by_cookie)) == NULL || *token == '\0' ||
+	if ((token = auth_token(r, &by_cookie)) == NULL || *token == '\0' ||
 	    strlen(token) > 128)
 		return 0;
 	crypto_hash_sha256(r->token_hash, (const unsigned char *)token,
@@ -162,6 +161,13 @@ static const struct vfield login_fields[] = {
      offsetof(struct login_in, password), NULL, NULL, 0, NULL},
 };
 static const struct vtable login_table = VTABLE(login_fields, struct login_in);
+
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref auth_tables[] = {
+    {"auth.login", &login_table},
+    {NULL, NULL},
+};
 
 /* A cookie set over HTTPS is marked Secure, so the browser never sends
  * the session over plain HTTP; `make run` without TLS sets it plain. */

@@ -11,6 +11,12 @@
 #include "http.h"
 
 int auth_identify(struct req *);
+/*
+ * The session token a request presents: after "Authorization: Bearer ",
+ * else the first sid cookie (*by_cookie set), else NULL.  Only parses:
+ * whether it names a session is auth_identify's question.
+ */
+const char *auth_token(struct req *, int *by_cookie);
 int auth_hash_password(const char *, char out[crypto_pwhash_STRBYTES]);
 int auth_in_subtree(const struct user *, const char *unit_path);
 const char *role_name(enum role);

@@ -44,6 +44,14 @@ static const struct vfield patch_fields[] = {
 static const struct vtable patch_table =
     VTABLE(patch_fields, struct campaign_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref campaign_tables[] = {
+    {"campaigns.create", &create_table},
+    {"campaigns.patch", &patch_table},
+    {NULL, NULL},
+};
+
 #define DAY(col) "DATE_FORMAT(" col ", '%Y-%m-%d')"
 #define COLS                                                                   \
 	"id, title, " DAY("from_date") ", " DAY("to_date") ", " DAY(           \

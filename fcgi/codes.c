@@ -28,21 +28,26 @@ code_normalize(const char *in, char out[CODE_LEN + 1])
 	size_t n = 0;
 	char c;
 
-	out[0] = '\0';
 	for (; in != NULL && *in != '\0'; in++) {
 		if (*in == ' ' || *in == '-')
 			continue;
 		if (n == CODE_LEN)
-			return -1;
+			goto bad;
 		c = *in >= 'a' && *in <= 'z' ? (char)(*in - 'a' + 'A') : *in;
 		if (strchr(alphabet, c) == NULL)
-			return -1;
+			goto bad;
 		out[n++] = c;
 	}
 	if (n != CODE_LEN)
-		return -1;
+		goto bad;
 	out[n] = '\0';
 	return 0;
+bad:
+	/* Callers hash out whatever the answer (the same lookup for a code
+	 * that cannot be one), so it must be the empty string here, never
+	 * the unterminated start of a code. */
+	out[0] = '\0';
+	return -1;
 }
 
 void

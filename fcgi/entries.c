@@ -100,6 +100,13 @@ static const struct vfield entries_fields[] = {
 static const struct vtable entries_table =
     VTABLE(entries_fields, struct entries_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref entry_tables[] = {
+    {"entries.put", &entries_table},
+    {NULL, NULL},
+};
+
 /* ---- SQL ------------------------------------------------------------ */
 
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"

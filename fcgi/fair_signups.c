@@ -88,6 +88,14 @@ static const struct vfield checkin_fields[] = {
 static const struct vtable checkin_table =
     VTABLE(checkin_fields, struct checkin_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref fair_signup_tables[] = {
+    {"fair_signups.signup", &signup_table},
+    {"fair_signups.checkin", &checkin_table},
+    {NULL, NULL},
+};
+
 /* ---- SQL ------------------------------------------------------------ */
 
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"

@@ -248,6 +248,16 @@ static const struct vfield placement_fields[] = {
 static const struct vtable placement_table =
     VTABLE(placement_fields, struct placement_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref job_fair_tables[] = {
+    {"job_fairs.create", &fair_table},
+    {"job_fairs.patch", &patch_table},
+    {"job_fairs.employer", &employer_table},
+    {"job_fairs.placement", &placement_table},
+    {NULL, NULL},
+};
+
 /* ---- SQL ------------------------------------------------------------ */
 
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"

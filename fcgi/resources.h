@@ -78,4 +78,28 @@ int job_fairs_qr(struct req *);
 int job_fairs_cancel(struct req *);
 int job_fairs_check_in(struct req *);
 
+/*
+ * Each resource's request tables, NULL-terminated (valid.h).  The tests
+ * walk every table through FIELD_TABLES, so a new resource declares its
+ * array here and adds it to the list.  (Job fairs, fcgi/job_fairs.c and
+ * fcgi/fair_signups.c, add theirs when they land.)
+ */
+extern const struct vtable_ref auth_tables[];
+extern const struct vtable_ref unit_tables[];
+extern const struct vtable_ref user_tables[];
+extern const struct vtable_ref campaign_tables[];
+extern const struct vtable_ref wage_case_tables[];
+extern const struct vtable_ref visit_tables[];
+extern const struct vtable_ref safe_return_tables[];
+extern const struct vtable_ref job_fair_tables[];
+extern const struct vtable_ref fair_signup_tables[];
+extern const struct vtable_ref entry_tables[];
+extern const struct vtable_ref submission_tables[];
+
+#define FIELD_TABLES                                                           \
+	auth_tables, unit_tables, user_tables, campaign_tables,                \
+	    wage_case_tables, visit_tables, safe_return_tables,                \
+	    job_fair_tables, fair_signup_tables, entry_tables,                 \
+	    submission_tables
+
 #endif

@@ -108,6 +108,13 @@ static const struct route routes[] = {
      WHO_STAFF, 0},
 };
 
+const struct route *
+route_table(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
+
 static const char *const method_names[] = {"GET", "POST",   "PATCH",
 					   "PUT", "DELETE", "HEAD"};
 

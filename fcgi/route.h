@@ -39,6 +39,9 @@ struct route {
 int route_match(const struct route *, size_t, enum method, const char *path,
 		const char **params, size_t *nparams, struct arena *,
 		char *allow, size_t allowsz);
+/* The API's route table (the one route_dispatch() serves), *n rows; for
+ * tests that match paths against the real routes (tests/fuzz/). */
+const struct route *route_table(size_t *n);
 const char *method_name(enum method);
 enum method method_parse(const char *);
 void route_dispatch(struct req *);

@@ -322,6 +322,17 @@ static const struct vfield arrival_fields[] = {
 static const struct vtable arrival_table =
     VTABLE(arrival_fields, struct arrival_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref safe_return_tables[] = {
+    {"safe_returns.create", &record_table},
+    {"safe_returns.patch", &patch_table},
+    {"safe_returns.batch", &batch_table},
+    {"safe_returns.transition", &transition_table},
+    {"safe_returns.arrival", &arrival_table},
+    {NULL, NULL},
+};
+
 /* ---- SQL ------------------------------------------------------------ */
 
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"

@@ -84,6 +84,15 @@ static const struct vfield note_fields[] = {
 };
 static const struct vtable note_table = VTABLE(note_fields, struct note_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref submission_tables[] = {
+    {"submissions.submit", &submit_table},
+    {"submissions.return", &return_table},
+    {"submissions.note", &note_table},
+    {NULL, NULL},
+};
+
 /* ---- SQL ------------------------------------------------------------ */
 
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"

@@ -52,6 +52,13 @@ static const struct vfield unit_fields[] = {
 };
 static const struct vtable unit_table = VTABLE(unit_fields, struct unit_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref unit_tables[] = {
+    {"units.create", &unit_table},
+    {NULL, NULL},
+};
+
 static json_t *
 unit_json(int64_t id, const char *code, const char *name, const char *kind,
 	  int64_t parent, int noparent)

@@ -87,6 +87,14 @@ static const struct vfield patch_fields[] = {
 };
 static const struct vtable patch_table = VTABLE(patch_fields, struct user_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref user_tables[] = {
+    {"users.create", &create_table},
+    {"users.patch", &patch_table},
+    {NULL, NULL},
+};
+
 static int
 read_row(struct dbres *q, struct arena *a, struct row *u)
 {

@@ -384,10 +384,11 @@ void
 money_format(int64_t fen, char out[32])
 {
 	const char *sign = fen < 0 ? "-" : "";
-	int64_t a = fen < 0 ? -fen : fen;
+	/* Unsigned, so that even INT64_MIN has a magnitude. */
+	uint64_t a = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
 
-	snprintf(out, 32, "%s%lld.%02lld", sign, (long long)(a / 100),
-		 (long long)(a % 100));
+	snprintf(out, 32, "%s%llu.%02llu", sign, (unsigned long long)(a / 100),
+		 (unsigned long long)(a % 100));
 }
 
 void
@@ -395,11 +396,11 @@ money_wan(int64_t fen, char out[32])
 {
 	/* One hundredth of a 万元 is 10000 fen; round half up. */
 	const char *sign = fen < 0 ? "-" : "";
-	int64_t a = fen < 0 ? -fen : fen;
-	int64_t h = (a + 5000) / 10000;
+	uint64_t a = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
+	uint64_t h = (a + 5000) / 10000;
 
-	snprintf(out, 32, "%s%lld.%02lld", sign, (long long)(h / 100),
-		 (long long)(h % 100));
+	snprintf(out, 32, "%s%llu.%02llu", sign, (unsigned long long)(h / 100),
+		 (unsigned long long)(h % 100));
 }
 
 static char *
@@ -600,8 +601,11 @@ valid_field(struct arena *a, const json_t *v, const struct vfield *f, void *out,
 			}
 			mask |= 1u << k;
 		}
+		/* A set, when given, names at least one choice, also in a
+		 * PATCH where the field is optional: [] would store a set
+		 * the contract never allows (assistance, API.md). */
 		if (code == NULL && mask == 0)
-			code = (f->flags & V_REQ) ? "required" : NULL;
+			code = "required";
 		if (code == NULL)
 			*(uint32_t *)dst = mask;
 		break;

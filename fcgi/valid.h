@@ -112,6 +112,18 @@ struct vtable {
 		(f), sizeof(f) / sizeof((f)[0]), sizeof(type)                  \
 	}
 
+/*
+ * A request table by name.  Each resource lists the tables its handlers
+ * validate bodies with in a NULL-terminated array (resources.h,
+ * FIELD_TABLES), so that tests can walk every table the API reads: the
+ * rules every table keeps (tests/unit/test_tables.c) and the fuzzer
+ * (tests/fuzz/fuzz_fields.c).  The worker itself never reads the lists.
+ */
+struct vtable_ref {
+	const char *name; /* "resource.use", e.g. "wage_cases.create" */
+	const struct vtable *table;
+};
+
 /* Errors collected while validating: a JSON array of {field,code,message}. */
 struct verrs {
 	json_t *list; /* owned */

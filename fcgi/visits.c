@@ -135,6 +135,14 @@ static const struct vtable create_table =
 static const struct vfield patch_fields[] = {VISIT_FIELDS(0)};
 static const struct vtable patch_table = VTABLE(patch_fields, struct visit_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref visit_tables[] = {
+    {"visits.create", &create_table},
+    {"visits.patch", &patch_table},
+    {NULL, NULL},
+};
+
 /* The fields a PATCH may clear with null; the others always hold a value. */
 static const int clearable[X__MAX] = {
     [X_CATEGORY] = 1, [X_ENTERPRISE] = 1, [X_CREDIT] = 1,

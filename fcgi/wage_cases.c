@@ -212,6 +212,16 @@ static const struct vfield recovery_fields[] = {
 static const struct vtable recovery_table =
     VTABLE(recovery_fields, struct recovery_in);
 
+/* The request tables above, for the tests that walk every table
+ * (resources.h FIELD_TABLES). */
+const struct vtable_ref wage_case_tables[] = {
+    {"wage_cases.create", &case_table},
+    {"wage_cases.patch", &patch_table},
+    {"wage_cases.transition", &transition_table},
+    {"wage_cases.recovery", &recovery_table},
+    {NULL, NULL},
+};
+
 /* ---- SQL ------------------------------------------------------------ */
 
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"

@@ -22,6 +22,13 @@ elif ! command -v npm >/dev/null; then
 	pkgs+=(npm)
 fi
 
+# ---- Hostile input: make fuzz, make test-asan ------------------------------
+# clang builds the libFuzzer targets and the sanitized worker; the fuzzer,
+# ASan and UBSan runtimes are in libclang-rt; llvm has the symbolizer that
+# turns a report's addresses into file:line.
+pkgs+=(clang libclang-rt-14-dev llvm)
+# ---- end -------------------------------------------------------------------
+
 # ---- Beyond one machine (docs/DEPLOY.md) ----------------------------------
 # openssl: the TLS test's self-signed certificates, compose-secrets.sh.
 pkgs+=(openssl)

@@ -25,13 +25,80 @@ else
 fi
 DB_SOCK=$RUN/mysqld.sock
 WORKER_SOCK=$RUN/worker.sock
+
+# others_may_enter PATH: true when a user who is neither owner nor group
+# may walk down to PATH (every existing directory on the way has o+x).
+others_may_enter()
+{
+	local d=$1 perm
+	while [ ! -e "$d" ]; do
+		d=$(dirname -- "$d")
+	done
+	while :; do
+		perm=$(stat -L -c %a -- "$d") || return 1
+		(((8#$perm & 1) == 1)) || return 1
+		[ "$d" != / ] || return 0
+		d=$(dirname -- "$d")
+	done
+}
+
+# nginx started as root runs its worker processes as NGINX_USER (www-data,
+# else nobody), who cannot enter a 0700 directory: /root with a checkout
+# in it, $RUN.  What those processes open -- the worker's socket, a copy of
+# the pages, nginx's temp files -- then lives in $WEB, a directory of group
+# NGINX_USER (0750): $VAR/web when others may walk down to $VAR, else a
+# short directory in /tmp named after VAR.  Not started as root, nginx's
+# workers are this user, WEB is empty and nothing moves.
+NGINX_USER=${NGINX_USER:-}
+WEB=
+if [ "$(id -u)" -eq 0 ]; then
+	if [ -z "$NGINX_USER" ]; then
+		NGINX_USER=nobody
+		! id -u www-data >/dev/null 2>&1 || NGINX_USER=www-data
+	fi
+	if [ ${#VAR} -le 80 ] && others_may_enter "$VAR"; then
+		WEB=$VAR/web
+	else
+		WEB=/tmp/swn-web-$(printf '%s' "$VAR" | sha256sum | cut -c1-16)
+	fi
+	WORKER_SOCK=$WEB/worker.sock
+fi
 WORKER_BIN=${WORKER_BIN:-$ROOT/build/swn-worker}
 # mariadb-install-db gives root@localhost and the installing OS user unix
 # socket authentication, so whoever runs the scripts is a DB superuser.
 DB_ADMIN=$(id -un)
 
 export ROOT VAR PORT WORKERS PIDS LOGS DB_DIR SECRETS PII_KEYS NGINX_DIR RUN \
-	DB_SOCK WORKER_SOCK WORKER_BIN DB_ADMIN
+	DB_SOCK WORKER_SOCK WORKER_BIN DB_ADMIN NGINX_USER WEB
+
+# web_dir: makes $WEB (when there is one) for nginx's worker processes:
+# owned by root, group NGINX_USER's, 2750.  The setgid bit gives what is
+# made inside the same group: a worker started with umask 007 (web_umask)
+# opens a socket they may connect to, whoever starts it -- worker-start.sh
+# or anything that restarts the worker.  In /tmp a name others could take
+# first is checked: it must be a real directory of root's.
+web_dir()
+{
+	[ -n "$WEB" ] || return 0
+	if [ ! -e "$WEB" ]; then
+		mkdir -p -- "$(dirname -- "$WEB")"
+		mkdir -m 0750 -- "$WEB"
+	elif [ -L "$WEB" ] || [ ! -d "$WEB" ] ||
+		[ "$(stat -c %u -- "$WEB")" != 0 ]; then
+		echo "env: $WEB is not a directory of root's; remove it" >&2
+		return 1
+	fi
+	chgrp "$(id -gn "$NGINX_USER")" "$WEB"
+	chmod 2750 "$WEB"
+}
+
+# web_umask: the umask for a process that opens a unix socket in $WEB
+# (007: the socket is then read-write for NGINX_USER's group); nothing to
+# change without $WEB.  Call it in the subshell that starts the process.
+web_umask()
+{
+	[ -z "$WEB" ] || umask 007
+}
 
 # pid_alive NAME PROG: true when $PIDS/NAME.pid names a live PROG process.
 # Checks the command name too, so a stale pid file whose number was reused

@@ -7,7 +7,9 @@
 #             host:port), one upstream server each
 #   LISTEN    address:port      (default 127.0.0.1:$PORT; docker 0.0.0.0:443)
 #   RATE      anonymous POSTs per client (default 10r/s), BURST (default 40)
-#   USER_LINE nginx `user` line (default `user root;` when run as root)
+#   WRITE_RATE  every write per client (default 30r/s), WRITE_BURST (300)
+#   NGINX_USER  who nginx's worker processes run as when it is started as
+#             root (default www-data, else nobody; scripts/env.sh)
 # TLS, only when TLS_CERT is set (docs/DEPLOY.md):
 #   TLS_CERT, TLS_KEY  certificate chain and key (PEM); LISTEN is then HTTPS
 #   HTTP_LISTEN        the plain-HTTP address that redirects to HTTPS
@@ -21,6 +23,8 @@ UPSTREAM=${UPSTREAM:-unix:$WORKER_SOCK}
 LISTEN=${LISTEN:-127.0.0.1:$PORT}
 RATE=${RATE:-10r/s}
 BURST=${BURST:-40}
+WRITE_RATE=${WRITE_RATE:-30r/s}
+WRITE_BURST=${WRITE_BURST:-300}
 TLS_CERT=${TLS_CERT:-}
 TLS_KEY=${TLS_KEY:-}
 HTTP_LISTEN=${HTTP_LISTEN:-127.0.0.1:${HTTP_PORT:-80}}
@@ -38,13 +42,36 @@ else
 fi
 redirect_port=":$HTTPS_PORT"
 [ "$HTTPS_PORT" != 443 ] || redirect_port=
-# Started as root, nginx would run its workers as nobody, who cannot read a
-# checkout or a socket inside a 0700 directory (a clone under /root): 403
-# or 502 with nothing in the worker's log.  So keep them root there.
-if [ -z "${USER_LINE+set}" ]; then
-	USER_LINE=
-	[ "$(id -u)" -eq 0 ] && USER_LINE='user root;'
+# Started as root, nginx runs its worker processes as NGINX_USER, who
+# cannot read a checkout or a socket inside a 0700 directory (a clone under
+# /root): they get a copy of the pages and their temp directories in $WEB
+# (scripts/env.sh), which they may enter, and the worker's socket is there
+# too.  The copy is remade at every render, so a restart serves the
+# checkout's pages as they are.
+USER_LINE=
+pages=$ROOT/frontend
+temp=$NGINX_DIR
+if [ -n "$WEB" ]; then
+	USER_LINE="user $NGINX_USER $(id -gn "$NGINX_USER");"
+	web_dir
+	rm -rf "$WEB/pages.new" "$WEB/pages.old"
+	cp -R "$ROOT/frontend" "$WEB/pages.new"
+	chmod -R u=rwX,go=rX "$WEB/pages.new"
+	[ ! -e "$WEB/pages" ] || mv "$WEB/pages" "$WEB/pages.old"
+	mv "$WEB/pages.new" "$WEB/pages"
+	rm -rf "$WEB/pages.old"
+	pages=$WEB/pages
+	temp=$WEB/tmp
+	mkdir -p "$temp"
 fi
+# Connections: half the open files nginx's worker processes may have (they
+# raise their limit to this shell's hard one), so connections run out
+# before descriptors do; at most 16384 per worker process.
+nofile=$(ulimit -Hn)
+[ "$nofile" != unlimited ] || nofile=65536
+[ "$nofile" -le 65536 ] || nofile=65536
+conns=$((nofile / 2))
+[ $conns -le 16384 ] || conns=16384
 
 # Escape what sed treats specially in a replacement: \ & and the | delimiter.
 esc()
@@ -71,7 +98,12 @@ awk -v list="$UPSTREAM" '
 		-e "s|@PORT@|$(esc "$PORT")|g" \
 		-e "s|@VAR@|$(esc "$VAR")|g" \
 		-e "s|@RUN@|$(esc "$RUN")|g" \
-		-e "s|@ROOT@|$(esc "$ROOT/frontend")|g" \
+		-e "s|@ROOT@|$(esc "$pages")|g" \
+		-e "s|@TEMP@|$(esc "$temp")|g" \
+		-e "s|@NOFILE@|$(esc "$nofile")|g" \
+		-e "s|@WORKER_CONNECTIONS@|$(esc "$conns")|g" \
+		-e "s|@WRITE_RATE@|$(esc "$WRITE_RATE")|g" \
+		-e "s|@WRITE_BURST@|$(esc "$WRITE_BURST")|g" \
 		-e "s|@LISTEN@|$(esc "$LISTEN")|g" \
 		-e "s|@HTTP_LISTEN@|$(esc "$HTTP_LISTEN")|g" \
 		-e "s|@HTTPS_PORT@|$(esc "$redirect_port")|g" \

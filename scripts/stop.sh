@@ -16,3 +16,7 @@ rm -f "$WORKER_SOCK"
 if [ "$RUN" != "$PIDS" ]; then
 	rm -rf "$RUN"
 fi
+# So does the one of nginx's worker processes (env.sh, WEB).
+case $WEB in
+/tmp/swn-web-*) rm -rf "$WEB" ;;
+esac

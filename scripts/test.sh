@@ -4,6 +4,12 @@
 # serial API tests (kill -9 of the database, rate-limit floods).  Ends with
 # the line "N passed, N failed" over every suite.
 #
+# make test-asan runs it with WORKER_BIN naming the sanitized worker,
+# UNIT_DIR=build/asan (the sanitized unit tests) and SWN_SANITIZED=1: the
+# stack is then stopped before the end, so the worker exits and reports
+# leaks, and any AddressSanitizer, LeakSanitizer or UBSan report in its
+# logs fails the suite "sanitizers".
+#
 # The node tests get BASE_URL, ADMIN_PASSWORD, SWN_VAR, SWN_PORT, SWN_ROOT
 # and SWN_CHROMIUM; VAR and PORT are exported too, so a test that kills a
 # part of the stack brings it back with `make -C "$SWN_ROOT" start` or
@@ -74,7 +80,7 @@ fi
 # --- C unit tests (cmocka) ---------------------------------------------
 # cmocka ends each group with "[  PASSED  ] N test(s)." and, when some
 # failed, "[  FAILED  ] N test(s), listed below:".
-for t in build/test_*; do
+for t in "${UNIT_DIR:-build}"/test_*; do
 	[ -x "$t" ] || continue
 	echo "== $t"
 	rc=0
@@ -88,6 +94,11 @@ for t in build/test_*; do
 		awk '{s += $1} END {print s + 0}')
 	# A crash prints no summary: count the binary as one failure.
 	[ $rc -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	# UBSan reports and goes on: under make test-asan a report fails.
+	if [ -n "${SWN_SANITIZED:-}" ] && [ "$f" -eq 0 ] &&
+		grep -q -E 'runtime error:|ERROR: (Address|Leak)Sanitizer' "$out/unit"; then
+		f=1
+	fi
 	note "$t" "$p" "$f" "$s"
 done
 
@@ -155,3 +166,21 @@ fi
 for t in "${serial[@]}"; do
 	run_node "serial $(basename "$t")" "$t"
 done
+
+# --- sanitizer reports (make test-asan) --------------------------------
+# Every worker of the run logs to $LOGS (the serial tests restart it);
+# stopping the stack lets the last one exit and LeakSanitizer report.
+if [ -n "${SWN_SANITIZED:-}" ]; then
+	echo "== sanitizer reports in $LOGS"
+	scripts/stop.sh >/dev/null || true
+	# A run against an uninstrumented worker would find nothing.
+	if ! grep -q __asan_init "$WORKER_BIN"; then
+		echo "test: $WORKER_BIN is not built with AddressSanitizer" >&2
+		note sanitizers 0 1
+	elif grep -n -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: AddressSanitizer' \
+		"$LOGS"/*.log; then
+		note sanitizers 0 1
+	else
+		note sanitizers 1 0
+	fi
+fi

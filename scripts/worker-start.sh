@@ -38,10 +38,14 @@ fi
 pid_alive "$name" swn-worker && exit 0
 
 mkdir -p "$PIDS" "$LOGS" "$RUN"
+web_dir
 [ "$listen" != "$WORKER_SOCK" ] || rm -f "$WORKER_SOCK"
 rm -f "$PIDS/$name.pid"
 touch "$log"
 echo "worker-start: $WORKERS threads on $listen"
+# nginx's worker processes may run as another user: the socket must be
+# theirs to connect to (env.sh, web_dir and web_umask).
+web_umask
 # setsid: its own session, so a Ctrl-C meant for `make run` reaches the
 # worker only through stop.sh's SIGTERM, which lets it drain.
 SWN_LISTEN=$listen \

@@ -154,6 +154,11 @@ function classify(res, path) {
     tally(`503 ${res.json.code}`);
     return 'again';
   }
+  // nginx's limits per address (the outbox waits Retry-After, api.js).
+  if (res.status === 429 && problem && res.json.code === 'rate_limited') {
+    tally('429 rate_limited');
+    return 'again';
+  }
   if (res.status === 409 && problem && res.json.code === 'idempotency_in_flight') {
     tally('409 idempotency_in_flight');
     return 'again';

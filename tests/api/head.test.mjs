@@ -2,8 +2,12 @@
 // no body (API.md v1.1 "Everywhere"; RFC 9110 9.3.2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminToken, api, assertProblem } from './lib.mjs';
+import {
+  adminToken, api, assertProblem, createUnit, createUser, seededUnits,
+} from './lib.mjs';
 import { fileCase } from './wage_lib.mjs';
+import { logVisit, workerVisit } from './visits_lib.mjs';
+import { register } from './safe_returns_lib.mjs';
 
 // Headers that may differ between two answers by nature, and message
 // framing: when nginx compresses a GET on the fly it streams it chunked,
@@ -49,4 +53,53 @@ test('HEAD on a path without GET is 405, and Allow names HEAD beside GET', async
   const put = await api('PUT', '/units');
   assertProblem(put, 405, 'method_not_allowed');
   assert.equal(put.headers.get('allow'), 'GET, HEAD, POST');
+});
+
+test('HEAD on every GET route of visits, safe returns, campaigns, users, statistics and messages', async () => {
+  // A town of its own, so that what these callers list changes only here
+  // (GET and HEAD of a list must see the same rows).
+  const admin = await adminToken();
+  const { district } = await seededUnits();
+  const town = await createUnit({ kind: 'town', name: 'HEAD 测试镇', parent_id: district.id }, { token: admin });
+  const vol = await createUser({ role: 'volunteer', unit_id: town.id }, { signIn: true });
+  const staff = await createUser({ role: 'staff', unit_id: town.id }, { signIn: true });
+  const visit = await logVisit(vol.token, workerVisit({ unit_id: town.id }));
+  const trip = await register(vol.token, { unit_id: town.id });
+  const c = await fileCase(staff.token, { unit_id: town.id });
+  const camp = await api('POST', '/campaigns', {
+    token: admin, body: { title: 'HEAD 测试', from: '2021-01-01', to: '2021-01-31', report_due: '2021-02-10' },
+  });
+  assert.equal(camp.status, 201);
+  const period = 'from=2021-01-01&to=2021-12-31';
+  const rows = [
+    // [path, token, expected status]
+    ['/messages', null, 200],
+    ['/me', vol.token, 200],
+    ['/visits/categories', null, 200],
+    ['/visits?limit=5', vol.token, 200],
+    [`/visits/${visit.id}`, vol.token, 200],
+    ['/visits/999999999', vol.token, 404],
+    ['/visits?limit=0', vol.token, 400],
+    ['/safe-returns/provinces', null, 200],
+    ['/safe-returns?limit=5', vol.token, 200],
+    [`/safe-returns/${trip.id}`, vol.token, 200],
+    [`/safe-returns/${trip.id}`, null, 401],
+    ['/wage-cases?limit=5', staff.token, 200],
+    [`/wage-cases/track?reference=${c.body.reference}&code=${c.body.tracking_code}`, null, 200],
+    ['/wage-cases/track?reference=QX2000-999999&code=ABCDEFGH', null, 404],
+    [`/campaigns/${camp.json.id}`, staff.token, 200],
+    [`/users/${vol.user.id}`, admin, 200],
+    [`/users/${vol.user.id}`, staff.token, 403],
+    [`/units/${town.id}`, null, 200],
+    [`/stats?unit_id=${town.id}&${period}`, staff.token, 200],
+    [`/stats/by-unit?parent_id=${town.id}&${period}`, staff.token, 200],
+    [`/stats/export?format=csv&unit_id=${town.id}&${period}`, staff.token, 200],
+    [`/stats/records?row=A&unit_id=${town.id}&${period}`, staff.token, 200],
+    [`/stats?unit_id=${town.id}&${period}`, vol.token, 403],
+  ];
+  for (const [path, token, status] of rows) {
+    const { get, head } = await same(path, token ? { token } : {});
+    assert.equal(get.status, status, `GET ${path}: ${get.text.slice(0, 200)}`);
+    assert.equal(head.status, status, `HEAD ${path}`);
+  }
 });

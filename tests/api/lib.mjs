@@ -57,9 +57,10 @@ export function url(path) {
  *           unless headers say otherwise)
  * → {status, headers, json, text}; json is null unless the answer is JSON.
  *
- * nginx limits anonymous POSTs per address (burst 40), and the parallel
- * files share one address: an anonymous POST answered 429 rate_limited is
- * retried after Retry-After, unless noRetry (the rate-limit test itself).
+ * nginx limits anonymous POSTs per address (burst 40) and every write
+ * (burst 300), and the parallel files share one address: a write answered
+ * 429 rate_limited is retried after Retry-After, unless noRetry (the
+ * rate-limit tests themselves).  Reads are never retried.
  */
 export async function api(method, path, opts = {}) {
   const { token, cookie, body, raw, headers = {}, noRetry = false } = opts;
@@ -76,7 +77,7 @@ export async function api(method, path, opts = {}) {
   }
   Object.assign(h, headers);
   for (const k of Object.keys(h)) if (h[k] === undefined || h[k] === null) delete h[k];
-  const anonPost = method === 'POST' && !token && !cookie;
+  const write = method !== 'GET' && method !== 'HEAD';
   for (let attempt = 0; ; attempt++) {
     const res = await fetch(url(path), { method, headers: h, body: payload, redirect: 'manual' });
     const text = await res.text();
@@ -90,7 +91,7 @@ export async function api(method, path, opts = {}) {
       }
     }
     const out = { status: res.status, headers: res.headers, json, text };
-    if (anonPost && !noRetry && res.status === 429 && json && json.code === 'rate_limited' &&
+    if (write && !noRetry && res.status === 429 && json && json.code === 'rate_limited' &&
         attempt < 30) {
       await sleep(1000 * Math.min(Number(res.headers.get('retry-after')) || 1, 5));
       continue;

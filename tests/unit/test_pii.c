@@ -270,6 +270,19 @@ test_codes(void **state)
 	assert_int_equal(code_normalize("ABCD\xe4\xb8\xad", n), -1);
 	assert_int_equal(code_normalize(NULL, n), -1);
 	assert_string_equal(n, "");
+	/* A refused code leaves the empty string, however far it got: a
+	 * ninth character used to leave eight unterminated ones, which
+	 * safe_returns_arrive() then hashed past the end of its buffer
+	 * (tests/fuzz/fuzz_parsers). */
+	memset(n, 'Q', sizeof(n));
+	assert_int_equal(code_normalize("ABCD23450", n), -1);
+	assert_string_equal(n, "");
+	memset(n, 'Q', sizeof(n));
+	assert_int_equal(code_normalize("ABCD-2345-6", n), -1);
+	assert_string_equal(n, "");
+	memset(n, 'Q', sizeof(n));
+	assert_int_equal(code_normalize("ABC!", n), -1);
+	assert_string_equal(n, "");
 	code_hash("ABCDEFGH", h1);
 	code_normalize("abcdefgh", n);
 	code_hash(n, h2);

@@ -1,0 +1,2 @@
+auth.login
+{"username":"admin","password":"a-long-password"}
