@@ -25,16 +25,37 @@ code_new(char out[CODE_LEN + 1])
 int
 code_normalize(const char *in, char out[CODE_LEN + 1])
 {
+	const unsigned char *p = (const unsigned char *)in;
 	size_t n = 0;
 	char c;
 
-	for (; in != NULL && *in != '\0'; in++) {
-		if (*in == ' ' || *in == '-')
+	for (; p != NULL && *p != '\0'; p++) {
+		/* A Chinese keyboard in full-width mode types U+FF01..FF5E
+		 * (EF BC 81 .. EF BD 9E) and the ideographic space U+3000:
+		 * the same letters and digits, read as their ASCII twins. */
+		if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) {
+			p += 2;
+			continue;
+		}
+		if (p[0] == 0xEF && (p[1] == 0xBC || p[1] == 0xBD) &&
+		    p[2] >= 0x80 && p[2] <= 0xBF) {
+			unsigned cp = (unsigned)(p[0] & 0x0F) << 12 |
+				      (unsigned)(p[1] & 0x3F) << 6 |
+				      (unsigned)(p[2] & 0x3F);
+
+			p += 2;
+			if (cp < 0xFF01 || cp > 0xFF5E)
+				goto bad;
+			c = (char)(cp - 0xFEE0);
+		} else
+			c = (char)*p;
+		if (c == ' ' || c == '-')
 			continue;
 		if (n == CODE_LEN)
 			goto bad;
-		c = *in >= 'a' && *in <= 'z' ? (char)(*in - 'a' + 'A') : *in;
-		if (strchr(alphabet, c) == NULL)
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (strchr(alphabet, c) == NULL || c == '\0')
 			goto bad;
 		out[n++] = c;
 	}

@@ -16,8 +16,9 @@
 void code_new(char out[CODE_LEN + 1]);
 
 /*
- * Normalises what a person typed: ASCII letters upper-cased, spaces and
- * hyphens anywhere ignored (API.md v1.1: case-insensitive, spaces around
+ * Normalises what a person typed: letters upper-cased, full-width letters
+ * and digits (a Chinese keyboard's) read as ASCII, spaces and hyphens
+ * anywhere ignored (API.md v1.1: case-insensitive, spaces around
  * ignored; hyphens are how codes are often grouped when read aloud).
  * Returns 0 and fills out when the result is CODE_LEN characters of the
  * alphabet, -1 otherwise (out is then the empty string).

@@ -267,14 +267,23 @@ reg_json(struct req *r, int64_t fair_id, const struct reg_row *g)
 
 /* ---- Sign-up --------------------------------------------------------- */
 
-/* Why a fair takes no sign-ups now, in Chinese; NULL when it does. */
+/* Why a fair takes no sign-ups now, in Chinese; NULL when it does.  A
+ * published fair whose end has passed takes none from the public either:
+ * nobody closed it, but nobody can come to it any more.  Its own staff may
+ * still enter a walk-in afterwards (to record a placement). */
 static const char *
-closed_reason(const struct fair_row *f)
+closed_reason(struct req *r, const struct fair_row *f)
 {
+	char now[20];
+
 	if (f->status == FS_DRAFT)
 		return "本场招聘会尚未发布，暂不能报名";
 	if (f->status == FS_CLOSED)
 		return "本场招聘会报名已结束";
+	fair_now(now);
+	if (strcmp(now, f->ends_at) > 0 &&
+	    !(fair_in_scope(r, f) && r->user->role != ROLE_VOLUNTEER))
+		return "本场招聘会已经结束，不再接受报名";
 	return NULL;
 }
 
@@ -320,8 +329,9 @@ job_fairs_register(struct req *r)
 	verrs_free(&e);
 	if ((rc = fair_load(r, FAIR_LOCK, &f)) != 1)
 		return rc;
-	if (closed_reason(&f) != NULL)
-		return http_problem(r, 409, "fair_not_open", closed_reason(&f));
+	if (closed_reason(r, &f) != NULL)
+		return http_problem(r, 409, "fair_not_open",
+				    closed_reason(r, &f));
 	pii_index(PII_PHONE, in.phone, 11, idx);
 	if (db_one(r->db, &r->arena, &sql_phone_taken, "ib", "i", f.id, idx,
 		   sizeof(idx), &taken) < 0)
@@ -619,6 +629,19 @@ job_fairs_check_in(struct req *r)
 	if (f.status == FS_DRAFT)
 		return http_problem(r, 409, "fair_not_open",
 				    "本场招聘会尚未发布");
+	/* Checked in is final (no cancel, no place for the waitlist): it
+	 * happens at the door, on the fair's day, not before. */
+	{
+		char now[20];
+
+		fair_now(now);
+		if (strncmp(now, f.starts_at, 10) < 0)
+			return http_problem(
+			    r, 409, "fair_not_started",
+			    arena_printf(&r->arena,
+					 "签到从招聘会当天（%.10s）开始",
+					 f.starts_at));
+	}
 	if ((rc = reg_by_code(r, &f, norm, &g)) < 0)
 		return HANDLER_DB;
 	if (rc == 0)

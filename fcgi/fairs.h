@@ -47,6 +47,9 @@ struct fair_row {
  */
 int fair_load(struct req *, unsigned flags, struct fair_row *);
 
+/* Now in Asia/Shanghai as "YYYY-MM-DD HH:MM:SS", as fairs' times read. */
+void fair_now(char out[20]);
+
 /* Anyone sees published and closed fairs; signed-in callers also the
  * drafts of their unit's subtree. */
 int fair_visible(const struct req *, const struct fair_row *);

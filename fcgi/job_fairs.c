@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <mysqld_error.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "auth.h"
@@ -401,6 +402,16 @@ fair_in_scope(const struct req *r, const struct fair_row *f)
 	return r->user != NULL && auth_in_subtree(r->user, f->unit_path);
 }
 
+void
+fair_now(char out[20])
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 int
 fair_load(struct req *r, unsigned flags, struct fair_row *f)
 {
@@ -476,9 +487,24 @@ answer_fair(struct req *r, int status, int64_t id)
 static void
 check_times(const char *starts, const char *ends, struct verrs *e)
 {
+	char now[11], hi[11], last[11];
+
+	/* A fair is a day or a few, organised within a few years: outside
+	 * that a date is a typo (1900, 2099) that would put the fair, and
+	 * its K rows, in no campaign. */
+	valid_today(now);
+	valid_date_add(now, 5 * 366, hi);
+	valid_date_add(starts, 31, last);
+	if (strncmp(starts, RECORDS_SINCE, 10) < 0 ||
+	    strncmp(starts, hi, 10) > 0)
+		verrs_add(e, "starts_at", "out_of_range",
+			  "开始时间应在 2000 年到五年后之间，请核对年份");
 	if (strcmp(ends, starts) <= 0)
 		verrs_add(e, "ends_at", "out_of_range",
 			  "结束时间应晚于开始时间");
+	else if (strncmp(ends, last, 10) > 0)
+		verrs_add(e, "ends_at", "out_of_range",
+			  "一场招聘会最长 31 天，请核对结束时间");
 }
 
 /* A unit the caller may hold a fair for: 1, 0 answered, HANDLER_DB. */
@@ -877,6 +903,18 @@ job_fairs_employer_create(struct req *r)
 	    !(fair_in_scope(r, &f) && r->user->role != ROLE_VOLUNTEER))
 		return http_problem(r, 409, "fair_not_open",
 				    "本场招聘会尚未发布，暂不接受用人单位报名");
+	/* After the fair only its staff add an employer (to record who
+	 * hired whom); the public form takes none. */
+	{
+		char now[20];
+
+		fair_now(now);
+		if (strcmp(now, f.ends_at) > 0 &&
+		    !(fair_in_scope(r, &f) && r->user->role != ROLE_VOLUNTEER))
+			return http_problem(
+			    r, 409, "fair_not_open",
+			    "本场招聘会已经结束，不再接受用人单位报名");
+	}
 	/* K2 counts caring employers by the day their fair starts. */
 	if ((rc = period_locked(r, f.unit_path,
 				arena_strndup(&r->arena, f.starts_at, 10))) !=

@@ -53,6 +53,8 @@ static const struct message {
      "统一社会信用代码应为 18 位数字或大写字母，见营业执照"},
     {"checksum", MK_CREDIT_CODE,
      "统一社会信用代码最后一位不对，请对照营业执照核对"},
+    {"format", MK_INVISIBLE,
+     "{label}含有看不见的特殊字符（常见于复制粘贴），请删除后重新输入"},
 };
 
 #define NDICT (sizeof(dictionary) / sizeof(dictionary[0]))

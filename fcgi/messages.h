@@ -34,6 +34,10 @@
 #define MK_CREDIT_CODE "credit_code"
 #define MK_OBJECT "object"
 #define MK_LIST "list"
+/* Not a field's kind but a case of "format" on text: a control or
+ * direction character, invisible on screen (pasted from a chat or a
+ * spreadsheet), which a person cannot find without being told. */
+#define MK_INVISIBLE "invisible"
 
 /* The text of code for a field of kind (NULL: generic), placeholders
  * unfilled; "{label}有误" for a code the dictionary does not know. */

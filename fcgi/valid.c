@@ -116,7 +116,9 @@ utf8_chars(const char *s)
 	return n;
 }
 
-/* Length of a blank at s (ASCII space, NBSP or the ideographic space). */
+/* Length of a blank at s: ASCII space, NBSP, the ideographic space, and
+ * the characters that show as nothing at all -- zero-width space, joiners,
+ * word joiner, byte-order mark -- so a name made only of them is empty. */
 static size_t
 blank_len(const unsigned char *s, size_t n)
 {
@@ -125,6 +127,13 @@ blank_len(const unsigned char *s, size_t n)
 	if (n >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
 		return 2;
 	if (n >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x8B &&
+	    s[2] <= 0x8D)
+		return 3;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0xA0)
+		return 3;
+	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
 		return 3;
 	return 0;
 }
@@ -222,6 +231,35 @@ today_shanghai(void)
 	gmtime_r(&now, &tm);
 	return (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100L +
 	       tm.tm_mday;
+}
+
+void
+valid_date_add(const char *date, int days, char out[11])
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(date) - 1900;
+	tm.tm_mon = atoi(date + 5) - 1;
+	tm.tm_mday = atoi(date + 8) + days;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void
+valid_today(char out[11])
+{
+	long d = today_shanghai();
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)(d / 10000) - 1900;
+	tm.tm_mon = (int)(d / 100 % 100) - 1;
+	tm.tm_mday = (int)(d % 100);
+	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 const char *
@@ -351,8 +389,23 @@ valid_money_str(const char *s, int64_t *fen)
 const char *
 valid_money_json(const json_t *v, int64_t *fen)
 {
-	if (json_is_string(v))
-		return valid_money_str(json_string_value(v), fen);
+	if (json_is_string(v)) {
+		/* Trimmed like text: " 12 " is 12 yuan. */
+		const char *s = json_string_value(v);
+		char buf[64];
+		size_t n;
+
+		while (*s == ' ')
+			s++;
+		n = strlen(s);
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		if (n >= sizeof(buf))
+			return "format";
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		return valid_money_str(buf, fen);
+	}
 	if (json_is_integer(v)) {
 		json_int_t i = json_integer_value(v);
 
@@ -509,9 +562,14 @@ valid_field(struct arena *a, const json_t *v, const struct vfield *f, void *out,
 			code = "too_short";
 		else if (f->max > 0 && n > (size_t)f->max)
 			code = "too_long";
-		else if (valid_text_bad(s, (f->flags & V_MULTI) != 0))
-			code = "format";
-		else if (f->check != NULL)
+		else if (valid_text_bad(s, (f->flags & V_MULTI) != 0)) {
+			char msg[512];
+
+			message_render(msg, sizeof(msg), "format", MK_INVISIBLE,
+				       f->label ? f->label : p, 0, 0);
+			verrs_add(e, p, "format", msg);
+			return;
+		} else if (f->check != NULL)
 			code = f->check(s);
 		if (code == NULL)
 			*(char **)dst = t;

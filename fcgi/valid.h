@@ -143,6 +143,13 @@ const char *valid_idnum(const char *in, char out[19]);
 const char *valid_phone(const char *in);
 const char *valid_credit(const char *in, char out[19]);
 const char *valid_date(const char *in);
+/* No record of the union's is dated before this: an earlier date is a
+ * typo of the year. */
+#define RECORDS_SINCE "2000-01-01"
+
+/* Today in Asia/Shanghai, and a date (YYYY-MM-DD) moved by days. */
+void valid_today(char out[11]);
+void valid_date_add(const char *date, int days, char out[11]);
 const char *valid_money_str(const char *in, int64_t *fen);
 const char *valid_money_json(const json_t *, int64_t *fen);
 

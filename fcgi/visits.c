@@ -466,6 +466,13 @@ check_rules(const struct visit_new *v, struct verrs *e)
 	    strcmp(v->visited_on, now) > 0)
 		verrs_add(e, "visited_on", "out_of_range",
 			  "走访日期不能晚于今天");
+	/* Before the union's records begin is a typo (1900 for 2026),
+	 * which would vanish from every figure.  Campaigns of past years
+	 * may still be entered after the fact. */
+	else if (v->visited_on != NULL && !has_error(e, "visited_on") &&
+		 strcmp(v->visited_on, RECORDS_SINCE) < 0)
+		verrs_add(e, "visited_on", "out_of_range",
+			  "走访日期不能早于 2000 年，请核对年份");
 	if (v->kind < 0)
 		return;
 	if (!has_error(e, "category")) {

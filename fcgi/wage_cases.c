@@ -1108,6 +1108,12 @@ wage_cases_recover(struct req *r)
 	if (future)
 		return http_field_error(r, "recovered_on", "out_of_range",
 					"追回日期不能晚于今天");
+	/* Before the union's records begin is a slip of the keyboard (1900
+	 * for 2026): the money would count in no campaign's row I while the
+	 * case shows it recovered. */
+	if (strcmp(in.recovered_on, RECORDS_SINCE) < 0)
+		return http_field_error(r, "recovered_on", "out_of_range",
+					"追回日期不能早于 2000 年，请核对年份");
 	if ((rc = period_locked(r, c.unit_path, in.recovered_on)) != 0)
 		return rc < 0 ? HANDLER_DB : 0;
 	rc = db_one(r->db, &r->arena, &sql_worker_lock, "ii", "ii",

@@ -533,11 +533,13 @@ test('employers: a draft takes only staff sign-ups, a closed fair none', async (
 /* ---- Placements ---------------------------------------------------- */
 
 test('placements: only registered people, positions of this fair, within headcount, once each', async () => {
+  // A fair that is over: its staff enter what happened there.
   const f = await createFair(staff.token, { seeker_capacity: 2, starts_at: '2023-03-01T09:00', ends_at: '2023-03-01T16:00' });
-  const a = await signUpOk(f.id, { kind: 'student', hardship_family: true });
-  const b = await signUpOk(f.id);
-  const w = await signUpOk(f.id);
+  const a = await signUpOk(f.id, { kind: 'student', hardship_family: true }, { token: staff.token });
+  const b = await signUpOk(f.id, {}, { token: staff.token });
+  const w = await signUpOk(f.id, {}, { token: staff.token });
   const e = (await api('POST', `/job-fairs/${f.id}/employers`, {
+    token: staff.token,
     body: employerBody({ positions: [{ title: '勤工俭学岗', kind: 'work_study', headcount: 1 }, { title: '普工', kind: 'regular', headcount: 5 }] }),
   })).json;
   const [ws, reg] = e.positions;

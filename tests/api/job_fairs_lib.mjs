@@ -8,14 +8,20 @@ import { api, show } from './lib.mjs';
 import { creditCode } from './wage_lib.mjs';
 import { freshPhone } from './db_lib.mjs';
 
-/* A fair some years ahead (sign-ups do not depend on dates). */
+/* YYYY-MM-DD in Asia/Shanghai, days from today. */
+export function shanghaiDay(days = 0) {
+  return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+}
+
+/* A fair that is on now: it began this morning and ends tomorrow night, so
+ * people can sign up (not after its end) and be checked in (from its day). */
 export function fairBody(over = {}) {
   return {
-    title: '2031年春风行动农民工专场招聘会',
+    title: '春风行动农民工专场招聘会',
     kind: 'catering',
     venue: '经开区人力资源市场一楼大厅',
-    starts_at: '2031-02-20T09:00',
-    ends_at: '2031-02-20T12:00',
+    starts_at: `${shanghaiDay(0)}T00:00`,
+    ends_at: `${shanghaiDay(1)}T23:00`,
     seeker_capacity: 10,
     ...over,
   };
@@ -76,8 +82,8 @@ export function signUp(fairId, over = {}, opts = {}) {
 }
 
 /* An anonymous sign-up that must succeed; returns its answer's body. */
-export async function signUpOk(fairId, over = {}) {
-  const res = await signUp(fairId, over);
+export async function signUpOk(fairId, over = {}, opts = {}) {
+  const res = await signUp(fairId, over, opts);
   assert.equal(res.status, 201, show(res));
   return res.json;
 }

@@ -62,11 +62,11 @@ before(async () => {
   const C = await createFair(staff.token, { starts_at: '2023-01-16T09:00', ends_at: '2023-01-16T12:00' }, { publish: false });
   await employer(C, freshCredit(), true, ['work_study']);
 
-  const s1 = await signUpOk(A.id, { kind: 'student', hardship_family: true });
-  const s2 = await signUpOk(A.id, { kind: 'student', hardship_family: false });
-  const s3 = await signUpOk(A.id, { kind: 'migrant_worker' });
-  const s4 = await signUpOk(A.id, { kind: 'student', hardship_family: true });
-  const s5 = await signUpOk(B.id, { kind: 'student', hardship_family: true });
+  const s1 = await signUpOk(A.id, { kind: 'student', hardship_family: true }, { token: staff.token }); // after the fair: its staff
+  const s2 = await signUpOk(A.id, { kind: 'student', hardship_family: false }, { token: staff.token }); // after the fair: its staff
+  const s3 = await signUpOk(A.id, { kind: 'migrant_worker' }, { token: staff.token }); // after the fair: its staff
+  const s4 = await signUpOk(A.id, { kind: 'student', hardship_family: true }, { token: staff.token }); // after the fair: its staff
+  const s5 = await signUpOk(B.id, { kind: 'student', hardship_family: true }, { token: staff.token }); // after the fair: its staff
   await place(A, s1, e1, 0, '2023-01-15'); // K1
   await place(A, s1, e1, 1, '2023-01-15'); // regular: no
   await place(A, s2, e1, 0, '2023-01-16'); // not from a hardship family: no

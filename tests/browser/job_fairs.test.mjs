@@ -14,6 +14,11 @@ import {
 	uniqueName, units, url, watchConsole,
 } from './lib.mjs';
 
+/* YYYY-MM-DD in Asia/Shanghai, days from today: the fair is on now. */
+function day(n) {
+	return new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
+}
+
 let browser;
 let adminToken;
 let fair;
@@ -45,7 +50,7 @@ before(async () => {
 	const district = (await units()).find((u) => u.parent_id === null);
 	let r = await apiCall(adminToken, 'POST', '/api/v1/job-fairs', {
 		title: TITLE, kind: 'work_study', venue: '经开区职工服务中心二楼',
-		starts_at: '2031-01-25T09:00', ends_at: '2031-01-25T15:30',
+		starts_at: `${day(0)}T00:00`, ends_at: `${day(1)}T23:00`,
 		seeker_capacity: 50, unit_id: district.id,
 	});
 	assert.equal(r.status, 201, JSON.stringify(r.data));

@@ -268,6 +268,16 @@ test_codes(void **state)
 	assert_int_equal(code_normalize("ABCDEFG0", n), -1);
 	assert_int_equal(code_normalize("ABCDEFGI", n), -1);
 	assert_int_equal(code_normalize("ABCD\xe4\xb8\xad", n), -1);
+	/* Full-width, as a Chinese keyboard types them. */
+	assert_int_equal(code_normalize("\xef\xbc\xa1\xef\xbc\xa2\xef\xbc"
+					"\xa3\xef\xbc\xa4\xe3\x80\x80\xef"
+					"\xbd\x85\xef\xbd\x86\xef\xbc\x8d"
+					"\xef\xbc\x93\xef\xbc\x94",
+					n),
+			 0);
+	assert_string_equal(n, "ABCDEF34");
+	assert_int_equal(code_normalize("ABCDEFG\xef\xbc\x90", n), -1);
+	assert_int_equal(code_normalize("ABCDEFG\xef\xbc", n), -1);
 	assert_int_equal(code_normalize(NULL, n), -1);
 	assert_string_equal(n, "");
 	/* A refused code leaves the empty string, however far it got: a

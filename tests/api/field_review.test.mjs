@@ -1,0 +1,89 @@
+// What a newcomer found by using the pages as their users would (the
+// server's part; the pages' part is in tests/browser): each finding here
+// provoked, and answered as a user would expect.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  adminToken, api, assertFieldErrors, assertJson, assertProblem, createUser, seededUnits, show,
+} from './lib.mjs';
+import { caseBody, fileCase, move } from './wage_lib.mjs';
+import { register } from './safe_returns_lib.mjs';
+import { workerVisit } from './visits_lib.mjs';
+import { createFair, employerBody, shanghaiDay, signUp, signUpOk } from './job_fairs_lib.mjs';
+
+let admin;
+let staff;
+let vol;
+
+before(async () => {
+  admin = await adminToken();
+  const { children } = await seededUnits();
+  staff = await createUser({ role: 'staff', unit_id: children['遥观镇'].id }, { signIn: true });
+  vol = await createUser({ role: 'volunteer', unit_id: children['遥观镇'].id }, { signIn: true });
+});
+
+/* '123ABC' → '１２３ＡＢＣ': what a Chinese keyboard in full-width mode types. */
+const fullWidth = (s) => [...s].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+
+test('an arrival code typed in full-width characters is the same code', async () => {
+  const r = await register(vol.token);
+  const typed = `${fullWidth(r.arrival_code.slice(0, 4))}\u3000${fullWidth(r.arrival_code.slice(4).toLowerCase())}`;
+  const res = await api('POST', '/safe-returns/arrivals', { body: { code: typed } });
+  assert.equal(assertJson(res, 200).status, 'arrived');
+});
+
+test('an invisible character pasted into a name is named as such; a name of nothing visible is no name', async () => {
+  const res = await api('POST', '/wage-cases', {
+    body: caseBody({ unit_id: 2, employer_name: '常州\u202e某公司', reporter: { name: '王\t五', phone: '13812345678' } }),
+  });
+  const errors = assertFieldErrors(res, [['employer_name', 'format'], ['reporter.name', 'format']]);
+  for (const e of errors) assert.match(e.message, /看不见的特殊字符/, e.message);
+  const blank = await api('POST', '/wage-cases', {
+    body: caseBody({ unit_id: 2, reporter: { name: '\u200b\ufeff', phone: '13812345678' } }),
+  });
+  assertFieldErrors(blank, [['reporter.name', 'required']]);
+});
+
+test('money written with spaces around it is read like text is: trimmed', async () => {
+  const { body } = await fileCase(staff.token, { workers: [{ name: '甲', amount_owed: ' 12 ' }] });
+  assert.equal(body.amount_owed, '12.00');
+});
+
+test('dates no record can have (a year typed as 1900) are refused, naming the field', async () => {
+  const { body } = await fileCase(staff.token);
+  await move(staff.token, body.id, 'accepted');
+  assertFieldErrors(await api('POST', `/wage-cases/${body.id}/recoveries`, {
+    token: staff.token, body: { worker_id: body.workers[0].id, amount: 1, recovered_on: '1900-01-01' },
+  }), [['recovered_on', 'out_of_range']]);
+  assertFieldErrors(await api('POST', '/visits', {
+    token: vol.token, body: workerVisit({ visited_on: '1900-01-01' }),
+  }), [['visited_on', 'out_of_range']]);
+  assertFieldErrors(await api('POST', '/job-fairs', {
+    token: staff.token, body: { title: '招聘会', kind: 'general', venue: '大厅', seeker_capacity: 5,
+      starts_at: '1900-01-01T09:00', ends_at: '2099-12-31T17:00' },
+  }), [['starts_at', 'out_of_range'], ['ends_at', 'out_of_range']]);
+});
+
+test('a fair that is over takes no sign-up from the public; a fair that has not begun checks nobody in', async () => {
+  const over = await createFair(staff.token, {
+    starts_at: `${shanghaiDay(-9)}T09:00`, ends_at: `${shanghaiDay(-9)}T12:00`,
+  });
+  const late = await signUp(over.id);
+  assertProblem(late, 409, 'fair_not_open');
+  assert.match(late.json.detail, /已经结束/);
+  const emp = await api('POST', `/job-fairs/${over.id}/employers`, { body: employerBody() });
+  assertProblem(emp, 409, 'fair_not_open');
+  // Its own staff still enter what happened there.
+  await signUpOk(over.id, {}, { token: staff.token });
+
+  const soon = await createFair(staff.token, {
+    starts_at: `${shanghaiDay(6)}T09:00`, ends_at: `${shanghaiDay(6)}T12:00`,
+  });
+  const g = await signUpOk(soon.id);
+  const early = await api('POST', `/job-fairs/${soon.id}/check-ins`, { token: vol.token, body: { code: g.code } });
+  assertProblem(early, 409, 'fair_not_started');
+  assert.ok(early.json.detail.includes(shanghaiDay(6)), show(early));
+  // Not checked in: the person may still cancel, and the place goes on.
+  const c = await api('POST', `/job-fairs/${soon.id}/registrations/${g.code}/cancel`);
+  assert.equal(c.status, 200, show(c));
+});
