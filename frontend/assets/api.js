@@ -2340,6 +2340,11 @@ export function pendingResume() {
 	return r && Date.now() - r.at < 24 * 3600e3 ? r : null;
 }
 
+/* Signed in to go elsewhere: the page left undone will not say it. */
+export function dropResume() {
+	writeJson(RESUME_KEY, null);
+}
+
 /*
  * On a page that signInAgain() left: the sentence saying what was not
  * done and that what was typed is kept, once; null anywhere else (or for

@@ -8,7 +8,7 @@
  * the page says that what was typed is kept.
  */
 import {
-	api, busy, checkForm, pendingResume, say, showProblem, signedIn,
+	api, busy, checkForm, dropResume, pendingResume, say, showProblem, signedIn,
 } from '/assets/api.js';
 
 const form = document.getElementById('login-form');
@@ -38,7 +38,9 @@ function formMessage(text) {
 	showProblem(form, { detail: text, errors: [] });
 }
 
-if (pendingResume()) {
+/* Sent here by a page whose session ended while something was typed. */
+const resume = pendingResume();
+if (resume && resume.path === safeNext(new URLSearchParams(location.search).get('next'))) {
 	say(document.getElementById('page-msg'), '登录已过期，请重新登录。刚才填写的内容保存在这部手机上，' +
 	    '登录后回到原来的页面，内容都还在。', 'warn');
 }
@@ -60,6 +62,9 @@ form.addEventListener('submit', async (e) => {
 		const r = await api('POST', '/api/v1/auth/login', body);
 		signedIn(r && r.user);
 		const next = safeNext(new URLSearchParams(location.search).get('next'));
+		const left = pendingResume();
+		if (left && left.path !== next)
+			dropResume();
 		location.assign(next || homeOf(r && r.user && r.user.role));
 		return;
 	} catch (err) {
