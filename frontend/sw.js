@@ -10,7 +10,7 @@
  * opens offline too.
  */
 
-const CACHE = 'swn-pages-v2';
+const CACHE = 'swn-pages-v3';
 
 /* The message dictionary: the pages' offline checks speak its words. */
 const MESSAGES = '/api/v1/messages';
@@ -40,6 +40,7 @@ const PRECACHE = [
 	'/admin/stats/stats.js',
 	'/admin/stats/stats.css',
 	'/field/',
+	'/field/index.js',
 	'/field/visits.html',
 	'/field/visits.js',
 	'/field/visits.css',
@@ -67,6 +68,8 @@ const PRECACHE = [
 	'/admin/fairs.js',
 	'/admin/fair.html',
 	'/admin/fair.js',
+	'/admin/campaigns.html',
+	'/admin/campaigns.js',
 ];
 
 const OFFLINE_PAGE = `<!doctype html>

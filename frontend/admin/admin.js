@@ -1,12 +1,12 @@
 /*
- * Staff home. Who is signed in (GET /me; 401 → the sign-in page), sign-out,
- * and for admins the users and the unit tree, with forms that create them
- * through the outbox so a form filled in without a network is not lost.
+ * Staff home. Who is signed in (GET /me; 401 → the sign-in page), sign-out
+ * (api.js signOut()), and for admins the door to the campaigns, the users
+ * and the unit tree, with forms that create them through the outbox so a
+ * form filled in without a network is not lost.
  */
 import {
-	api, busy, cachedGet, checkForm, clearCache, confirmStep, loginUrl,
-	outboxState, queuedText, readForm, refreshCounters, say, showProblem,
-	submit, toast,
+	api, busy, cachedGet, checkForm, loginUrl, queuedText, readForm,
+	refreshCounters, say, showProblem, showSignedIn, submit, toast,
 } from '/assets/api.js';
 
 const ROLE = { admin: '管理员', staff: '工作人员', volunteer: '志愿者' };
@@ -91,32 +91,9 @@ async function loadMe() {
 }
 
 function showMe() {
-	for (const n of document.querySelectorAll('[data-me-name]'))
-		n.textContent = me.display_name || me.username;
+	showSignedIn(me);
 	$('me-role').textContent = `（${ROLE[me.role] || me.role}）`;
-	$('user-box').hidden = false;
 }
-
-$('logout').addEventListener('click', async () => {
-	const n = outboxState().pending.length;
-	if (n && !(await confirmStep({
-		title: `还有 ${n} 条记录没有发送，确定退出？`,
-		consequence: '它们会留在这部手机上，下次登录后再发送；退出期间不会发送。',
-		yes: '确定退出',
-	})))
-		return;
-	try {
-		await api('POST', '/api/v1/auth/logout');
-	} catch (err) {
-		if (err.network) {
-			say(pageMsg, '网络不可用，暂时无法退出登录', 'error');
-			return;
-		}
-		/* 401: already signed out, which is what was asked. */
-	}
-	clearCache();
-	location.assign('/login/');
-});
 
 /* ---- Units ---- */
 
@@ -307,6 +284,7 @@ async function main() {
 	$('home').hidden = false;
 	$('units').hidden = false;
 	if (me.role === 'admin') {
+		$('door-campaigns').hidden = false;
 		$('users').hidden = false;
 		$('unit-form-box').hidden = false;
 		wireForms();

@@ -9,10 +9,17 @@
  * A move that ends the case asks first and names what it ends (money still
  * owed); the button says what it is doing meanwhile, and the result is
  * shown where the person is looking (a toast).
+ *
+ * What the two forms hold (the note of a move, a recovery being typed)
+ * is kept on the phone as it is typed (api.js keepForm()): when the
+ * session has ended, a move goes to the sign-in page (signInAgain()) and
+ * back here, where the page says the move was not made, shows the case
+ * as it is now and the note as it was typed.
  */
 import {
-	api, busy, cachedGet, checkForm, clearProblem, confirmStep, el, loginUrl,
-	queuedText, readForm, say, showProblem, submit, toast,
+	api, busy, cachedGet, checkForm, clearProblem, confirmStep, el, keepForm,
+	loginUrl, queuedText, readForm, resumeNote, say, showProblem, signInAgain,
+	submit, toast,
 } from '/assets/api.js';
 import {
 	ACTION, BUSY, INDUSTRY, NEXT, RECOVERING, SOURCE, STATUS, money,
@@ -31,6 +38,9 @@ const PATH = `/api/v1/wage-cases/${id}`;
 let me = null;
 let kase = null;
 let moving = false;
+
+const keptNote = keepForm(tForm, `case.note:${id}`);
+const keptRecovery = keepForm(rForm, `case.recovery:${id}`);
 
 const canAct = () => me && (me.role === 'staff' || me.role === 'admin');
 
@@ -282,13 +292,14 @@ async function move(to, button) {
 		const c = await api('POST', `${PATH}/transitions`, body,
 		    { headers: { 'If-Match': `"${kase.version}"` } });
 		tForm.elements.note.value = '';
+		keptNote.clear();
 		render(c);
 		const text = `${ACTION[to]}成功：案件状态已更新为“${c.status_label}”`;
 		toast(text, 'ok');
 		say($('actions').hidden ? pageMsg : actionMsg, text, 'ok');
 	} catch (err) {
 		if (err.status === 401) {
-			location.assign(loginUrl());
+			signInAgain(ACTION[to]);
 			return;
 		}
 		let text = null;
@@ -326,6 +337,7 @@ rForm.addEventListener('submit', async (e) => {
 	try {
 		const r = await submit(rForm.dataset.submitPath, body,
 		    { label: `${kase.reference} 追回 ${workerName(body.worker_id)} ${body.amount || ''} 元` });
+		keptRecovery.clear();
 		if (r.queued) {
 			const text = `${queuedText(r.reason)}（见页面顶部“待发送”）`;
 			say($('recovery-ok'), text, 'warn');
@@ -339,7 +351,7 @@ rForm.addEventListener('submit', async (e) => {
 		rForm.elements.amount.value = '';
 	} catch (err) {
 		if (err.status === 401) {
-			location.assign(loginUrl());
+			signInAgain('登记追回');
 			return;
 		}
 		showProblem(rForm, err, { codeFields: { exceeds_owed: 'amount' } });
@@ -375,7 +387,25 @@ async function main() {
 			return;
 		}
 	}
-	await loadCase();
+	const note = resumeNote();
+	if (!(await loadCase()))
+		return;
+	/* What was typed before a reload or a sign-in, over the case as it
+	 * is now. */
+	const typedNote = keptNote.restore();
+	const typedRecovery = !$('recovery').hidden && keptRecovery.restore();
+	if (typedRecovery)
+		updateAmountHint();
+	if (note) {
+		/* No move is possible any more: the note is shown where it can
+		 * be read and copied. */
+		const lost = $('actions').hidden && typedNote && typedNote.values.note;
+		say($('actions').hidden ? pageMsg : actionMsg,
+		    lost ? `${note}案件现在不能再办理；您填写的备注：${typedNote.values.note}` : note, 'warn');
+		toast(note, 'warn');
+	} else if (typedNote && typedNote.values.note && !$('actions').hidden) {
+		say(actionMsg, '备注中是上次填写、还没有提交的内容。', 'warn');
+	}
 }
 
 main();

@@ -3,11 +3,18 @@
  * (refreshed every 10 s while the page is shown), publishing and closing
  * and other changes (PATCH with If-Match), the registrations (phones and
  * ID numbers masked), the employers with their contacts, and placements.
+ *
+ * Only what the caller may do is offered, by the API's rule (job_fairs.c
+ * fair_in_scope): admins, and staff of a unit the fair's unit belongs to
+ * (itself or below it), manage it; staff of another town see the fair
+ * as the public does, and are told why. The edit and placement forms are
+ * kept on the phone as they are typed (api.js keepForm()); a session
+ * that ended takes the person to sign in and back (signInAgain()).
  */
 import {
-	api, busy, cachedGet, checkForm, confirmStep, el, formatTime, loginUrl,
-	queuedText, readForm, refreshCounters, say, showProblem, submit,
-	todayShanghai, toast,
+	api, busy, cachedGet, checkForm, confirmStep, el, formatTime, keepForm,
+	loginUrl, queuedText, readForm, refreshCounters, resumeNote, say,
+	showProblem, signInAgain, submit, todayShanghai, toast,
 } from '/assets/api.js';
 import {
 	FAIR_KIND, FAIR_STATUS, POSITION_KIND, REG_STATUS, SEEKER_KIND, fairTime,
@@ -22,6 +29,35 @@ let fair = null;
 let regCursor = null;
 let regSeq = 0;
 let employers = [];
+let me = null;
+let units = null;               /* GET /units; null when it did not come */
+
+const keptEdit = keepForm($('edit-form'), `fair.edit:${fairId}`);
+const keptPlace = keepForm($('place-form'), `fair.place:${fairId}`);
+$('place-form').dataset.submitPath = `${BASE}/placements`;
+
+/* Is unit id the unit root or one below it? */
+function within(root, id) {
+	const seen = new Set();
+	let u = units.find((x) => x.id === id);
+	while (u && !seen.has(u.id)) {
+		if (u.id === root)
+			return true;
+		seen.add(u.id);
+		u = units.find((x) => x.id === u.parent_id);
+	}
+	return false;
+}
+
+/* May the caller manage the fair? The API's rule; without the list of
+ * units the buttons show, and the API judges. */
+function manages(f) {
+	if (!me || me.role === 'volunteer')
+		return false;
+	if (me.role === 'admin' || !units)
+		return true;
+	return within(me.unit_id, f.unit_id);
+}
 
 /* ---- The fair ---- */
 
@@ -39,13 +75,15 @@ function show(f) {
 	$('c-capacity').textContent = String(f.seeker_capacity);
 	$('c-waitlisted').textContent = String(f.waitlisted_count);
 	$('c-checked').textContent = String(f.checked_in_count);
-	$('publish').hidden = f.status !== 'draft';
-	$('close').hidden = f.status !== 'published';
+	const mine = manages(f);
+	$('publish').hidden = !mine || f.status !== 'draft';
+	$('close').hidden = !mine || f.status !== 'published';
 	$('public-link').href = `/fair/fair.html?id=${f.id}`;
 	$('checkin-link').href = `/field/checkin.html?fair=${f.id}`;
+	$('checkin-link').hidden = !mine;
 	$('add-employer').href = `/fair/employer.html?id=${f.id}`;
-	$('add-employer').hidden = f.status === 'closed';
-	$('edit').hidden = f.status === 'closed';
+	$('add-employer').hidden = !mine || f.status === 'closed';
+	$('edit').hidden = !mine || f.status === 'closed';
 	$('summary').hidden = false;
 }
 
@@ -95,6 +133,10 @@ async function move(to, button) {
 		fillEdit(fair);
 		toast(step.done, 'ok');
 	} catch (err) {
+		if (err.status === 401) {
+			signInAgain(step.yes.replace(/^确定/, ''));
+			return;
+		}
 		if (err.status === 412) {
 			await reload();
 			fillEdit(fair);
@@ -119,10 +161,15 @@ $('edit-form').addEventListener('submit', async (e) => {
 	const done = busy($('edit-submit'));
 	try {
 		show(await patch(body));
+		keptEdit.clear();
 		fillEdit(fair);
 		toast('已保存', 'ok');
 		loadRegs();
 	} catch (err) {
+		if (err.status === 401) {
+			signInAgain('保存修改');
+			return;
+		}
 		if (err.status === 412) {
 			await reload();
 			fillEdit(fair);
@@ -227,7 +274,7 @@ async function loadEmployers() {
 
 function positions() {
 	const sel = $('p-pos');
-	const keep = sel.value;
+	const keep = sel.dataset.wanted || sel.value;
 	while (sel.options.length)
 		sel.remove(0);
 	const e = employers.find((x) => String(x.id) === $('p-emp').value);
@@ -235,6 +282,8 @@ function positions() {
 	for (const p of e ? e.positions : [])
 		sel.append(new Option(`${p.title}（${POSITION_KIND[p.kind]}，已录用 ${p.placed}/${p.headcount}）`, String(p.id)));
 	sel.value = keep;
+	if (sel.value === keep)
+		delete sel.dataset.wanted;
 }
 
 $('p-emp').addEventListener('change', positions);
@@ -277,6 +326,7 @@ $('place-form').addEventListener('submit', async (e) => {
 	const done = busy($('place-submit'));
 	try {
 		const r = await submit(`${BASE}/placements`, readForm(form), { label: '录用登记' });
+		keptPlace.clear();
 		if (r.queued) {
 			toast(queuedText(r.reason), 'warn');
 		} else {
@@ -298,7 +348,6 @@ async function main() {
 		say(pageMsg, '没有指定招聘会。', 'error');
 		return;
 	}
-	let me;
 	try {
 		me = (await cachedGet('/api/v1/me')).data;
 	} catch (err) {
@@ -310,6 +359,11 @@ async function main() {
 		return;
 	}
 	try {
+		units = (await cachedGet('/api/v1/units')).data.items || [];
+	} catch (err) {
+		units = null;
+	}
+	try {
 		fillEdit(await reload());
 	} catch (err) {
 		say(pageMsg, err.status === 404 ? '没有找到这场招聘会。' :
@@ -319,10 +373,30 @@ async function main() {
 	say(pageMsg, me.role === 'volunteer' ? '招聘会管理供工会工作人员使用。' : '');
 	if (me.role === 'volunteer')
 		return;
+	if (!manages(fair)) {
+		/* What the public sees, and why nothing more. */
+		say(pageMsg, `这场招聘会由${fair.unit_name}主办，只有${fair.unit_name}及其上级工会的` +
+		    '工作人员可以管理（发布、结束报名、修改、查看报名和录用登记）；这里只能查看。', 'warn');
+		$('emps').hidden = false;
+		await loadEmployers();
+		return;
+	}
 	$('p-on').value = todayShanghai();
 	for (const id of ['regs', 'emps', 'places'])
 		$(id).hidden = false;
+	const note = resumeNote();
 	await Promise.all([loadRegs(), loadEmployers(), loadPlacements(), registeredPeople()]);
+	/* What was typed before a reload or a sign-in. */
+	if (!$('edit').hidden && keptEdit.restore()) {
+		$('edit-box').open = true;
+		say(pageMsg, '“修改招聘会信息”中是上次填写、还没有保存的内容。', 'warn');
+	}
+	if (keptPlace.restore())
+		positions();
+	if (note) {
+		say(pageMsg, note, 'warn');
+		toast(note, 'warn');
+	}
 	setInterval(async () => {
 		if (document.visibilityState !== 'visible')
 			return;

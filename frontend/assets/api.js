@@ -28,6 +28,12 @@
  *   It tells "waiting for the network" from "sent, waiting for the answer".
  *   Any element with a data-outbox attribute becomes the badge that shows
  *   what is still waiting, what was delivered and what needs a person.
+ *   Each entry belongs to the user who filled it in: on a phone shared by
+ *   a team it is sent only in its owner's session and shown only to them.
+ * - Who is signed in (currentUser()), signing out (signOut(), a user box
+ *   with 退出: showSignedIn()), and what a staff form holds kept across a
+ *   lapsed session and the trip to the sign-in page (keepForm(),
+ *   signInAgain(), resumeNote()).
  * - Registers the service worker (sw.js) so that the pages open offline.
  */
 
@@ -36,6 +42,10 @@ const OUTBOX_KEY = 'swn.outbox.v1';
 const CACHE_PREFIX = 'swn.cache.v1:';
 const MESSAGES_PATH = '/api/v1/messages';
 const MESSAGES_KEY = 'swn.messages.v1';
+const USER_KEY = 'swn.user.v1';
+const KEEP_PREFIX = 'swn.keep.v1:';
+const RESUME_KEY = 'swn.resume.v1';
+const ME_PATH = '/api/v1/me';
 const FLUSH_EVERY_MS = 30000;
 const TIMEOUT_MS = 30000;
 /* After a send without an answer: check again after these delays. */
@@ -263,6 +273,8 @@ export async function cachedGet(path, opts = {}) {
 	try {
 		const data = await api('GET', path, undefined, opts);
 		writeJson(key, data);
+		if (apiUrl(path) === ME_PATH)
+			rememberUser(data);
 		return { data, stale: false };
 	} catch (e) {
 		if (!e.network)
@@ -274,7 +286,9 @@ export async function cachedGet(path, opts = {}) {
 	}
 }
 
-/* Forget remembered answers (on sign-out). */
+/* Forget remembered answers and who was signed in (on sign-out, and
+ * before a new sign-in). What users typed stays: drafts, kept forms and
+ * the outbox belong to their owners. */
 export function clearCache() {
 	try {
 		for (let i = localStorage.length - 1; i >= 0; i--) {
@@ -282,7 +296,48 @@ export function clearCache() {
 			if (k && k.startsWith(CACHE_PREFIX))
 				localStorage.removeItem(k);
 		}
+		localStorage.removeItem(USER_KEY);
 	} catch (e) { /* storage off */ }
+}
+
+/* ---------------------------------------------------------------------
+ * Who is signed in on this phone
+ */
+
+/*
+ * The user GET /me last named on this phone, {id, username,
+ * display_name, role, unit_id}, or null once signed out. It stays after
+ * the session merely lapsed: what that user queued is still theirs.
+ */
+export function currentUser() {
+	const u = readJson(USER_KEY);
+	return u && u.id !== undefined && u.id !== null ? u : null;
+}
+
+function rememberUser(u) {
+	if (!u || u.id === undefined || u.id === null)
+		return;
+	const before = currentUser();
+	writeJson(USER_KEY, { id: u.id, username: u.username,
+	    display_name: u.display_name, role: u.role, unit_id: u.unit_id });
+	if (before && before.id === u.id)
+		return;
+	/* Another person: the last one's lapsed session is not theirs to
+	 * mend, and what they queued may go now. */
+	const box = loadBox();
+	if (box.authNeeded) {
+		box.authNeeded = false;
+		saveBox(box);
+	}
+	if (typeof window !== 'undefined')
+		flush();
+}
+
+/* After POST /auth/login: user is the answer's user. Forgets the previous
+ * user's remembered answers and sends what this user has waiting. */
+export function signedIn(user) {
+	clearCache();
+	rememberUser(user);
 }
 
 /* The sign-in page, coming back here afterwards. */
@@ -416,6 +471,16 @@ export function formatMoney(v) {
  * The message dictionary (GET /api/v1/messages, fcgi/messages.c)
  */
 
+/*
+ * Words for the codes of checks the page makes that the server's
+ * dictionary has no entry of its own for yet; a dictionary entry of the
+ * same code takes their place. 'invisible': a text holds a character
+ * valid.c valid_text_bad() refuses (the server answers 'format').
+ */
+const PAGE_WORDS = {
+	invisible: '{label}含有看不见的特殊字符（常见于复制粘贴），请删除后重新输入',
+};
+
 let dictionary = readJson(MESSAGES_KEY);
 
 function loadMessages() {
@@ -442,7 +507,7 @@ export const messagesReady = typeof window === 'undefined' ?
 export function message(code, { kind = '', label = '', min = 0, max = 0 } = {}) {
 	const d = dictionary || { messages: {}, kinds: {} };
 	const t = (d.kinds[kind] && d.kinds[kind][code]) || d.messages[code] ||
-	    '{label}有误';
+	    PAGE_WORDS[code] || '{label}有误';
 	const num = (v) => kind === 'money' ? formatYuan(v) : String(v);
 	return t.replace(/\{(label|min|max)\}/g, (all, k) =>
 	    k === 'label' ? label : num(k === 'min' ? min : max));
@@ -490,16 +555,45 @@ function creditCode(s) {
 	return CC_SET[c === 31 ? 0 : c] === s[17] ? null : 'checksum';
 }
 
-/* Strip what people put into numbers to make them readable. */
+/* Strip what people put into numbers to make them readable (spaces,
+ * dashes, and the zero-width characters a copied number may carry). */
 export function digitsOnly(s) {
-	return halfWidth(s).replace(/[\s-]/g, '');
+	return halfWidth(s).replace(/[\s\u200b-\u200d\ufeff-]/g, '');
 }
+
+/*
+ * A mobile number as the API wants it: digitsOnly(), and the country
+ * code a pasted number may carry in front of its 11 digits ('+86 139…',
+ * '0086139…', '86-139…', full-width '＋') goes.
+ */
+export function normalizePhone(s) {
+	return digitsOnly(String(s ?? '').replace(/＋/g, '+'))
+	    .replace(/^(?:\+86|0086|86)(?=1[3-9]\d{9}$)/, '');
+}
+
+/* Blanks around a value, as the server trims them, and the zero-width
+ * characters (U+200B–U+200D, U+FEFF) a copy-paste leaves there. */
+const EDGES = /^[\s\u200b-\u200d\ufeff]+|[\s\u200b-\u200d\ufeff]+$/g;
+
+export function tidy(s) {
+	return String(s ?? '').replace(EDGES, '');
+}
+
+/*
+ * Characters valid.c valid_text_bad() refuses in text (API.md v1.1
+ * "Everywhere"): C0 and C1 controls, DEL, the bidirectional embeddings,
+ * overrides (U+202A–U+202E) and isolates (U+2066–U+2069). A multi-line
+ * field may hold newlines (CRLF too) and tabs.
+ */
+const BAD_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const BAD_MULTI =
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/;
 
 /* A value typed into a field of kind, as the API wants it. */
 export function normalize(kind, value) {
 	switch (kind) {
 	case 'phone':
-		return digitsOnly(value);
+		return normalizePhone(value);
 	case 'id_number':
 	case 'credit_code':
 		return digitsOnly(value).toUpperCase();
@@ -515,9 +609,11 @@ export function normalize(kind, value) {
 /*
  * The error code the server would give value (already normalized) in a
  * field of kind, or null. limits: min and max (fen for money, else the
- * number itself).
+ * number itself); multi: a text of several lines (a note). A text
+ * holding a character the server refuses gives 'invisible' (the server's
+ * code is 'format'; the page's words say what is wrong).
  */
-export function checkValue(kind, value, { min = null, max = null } = {}) {
+export function checkValue(kind, value, { min = null, max = null, multi = false } = {}) {
 	switch (kind) {
 	case 'phone':
 		return /^1[3-9]\d{9}$/.test(value) ? null : 'format';
@@ -545,6 +641,8 @@ export function checkValue(kind, value, { min = null, max = null } = {}) {
 		    (max !== null && Number(value) > max))
 			return 'out_of_range';
 		return null;
+	case 'text':
+		return (multi ? BAD_MULTI : BAD_LINE).test(value) ? 'invisible' : null;
 	default:
 		return null;
 	}
@@ -643,8 +741,8 @@ function limits(c, kind) {
 
 /*
  * The form's named controls as a JSON object. Names may be paths
- * ('reporter.phone', 'workers[0].name'). Text is trimmed (passwords are
- * not) and normalized by its data-kind (a phone's spaces and dashes go,
+ * ('reporter.phone', 'workers[0].name'). Text is trimmed of blanks and
+ * zero-width characters (passwords are not) and normalized by its data-kind (a phone's spaces and dashes go,
  * an ID number is upper-cased, an amount loses its 元 and commas); empty
  * controls are left out, so the server reports a missing required field
  * itself. data-type="int|number|bool" converts the value; a checkbox gives
@@ -674,7 +772,7 @@ export function readForm(form) {
 		if (type === 'radio' && !el.checked)
 			continue;
 		const raw = type === 'password' ? el.value :
-		    normalize(kindOf(el), el.value.trim());
+		    normalize(kindOf(el), tidy(el.value));
 		if (raw === '')
 			continue;
 		setPath(out, parts, convert(el, raw));
@@ -866,7 +964,7 @@ function controlProblem(c) {
 		return null;
 	const kind = kindOf(c);
 	const label = labelOf(c);
-	const value = type === 'password' ? c.value : normalize(kind, c.value.trim());
+	const value = type === 'password' ? c.value : normalize(kind, tidy(c.value));
 	const problem = (code, lim = {}) => ({ code, message: message(code,
 	    { kind, label, ...lim }) });
 	/* A number field holding what is no number shows as empty. */
@@ -884,7 +982,8 @@ function controlProblem(c) {
 	    !new RegExp(`^(?:${c.dataset.pattern})$`, 'u').test(value))
 		return problem('format');
 	const lim = limits(c, kind);
-	const code = checkValue(kind, value, lim);
+	const code = type === 'password' ? null :
+	    checkValue(kind, value, { ...lim, multi: c.tagName === 'TEXTAREA' });
 	if (!code)
 		return null;
 	const dflt = kind === 'money' ? { min: 0, max: MONEY_MAX_FEN } : { min: 0, max: 0 };
@@ -1448,10 +1547,18 @@ export function loadUnitOptions(select, { root = null } = {}) {
  *
  * localStorage[OUTBOX_KEY] = {pending: [entry], failed: [entry],
  * authNeeded: bool}; an entry is {id, path, body, idempotencyKey, label,
- * createdAt, attempts, state, lastError?, triedAt?, headers?, after?,
- * meta?}, a failed one also {status, code, message, errors, failedAt}. Entries are sent in the order
+ * createdAt, attempts, state, user, userName, lastError?, triedAt?,
+ * headers?, after?, meta?, view?}, a failed one also {status, code,
+ * message, detail, errors, failedAt}. Entries are sent in the order
  * they were made; the first one that cannot be delivered stops the round,
  * so a later record never overtakes an earlier one it may depend on.
+ *
+ * user is the id of who was signed in when it was queued (null: nobody,
+ * a public form). An entry is sent only while its user is the one signed
+ * in on this phone, never under another person's session, and only its
+ * user sees it: the others learn that records of someone else wait, not
+ * what they hold. view is what the form showed when it was sent (labels
+ * and values as people read them), for the "需要处理" panel.
  *
  * state says where a pending entry stands, and what the pages tell people:
  *   'new'        not tried yet
@@ -1502,9 +1609,43 @@ function saveBox(box) {
 	return ok;
 }
 
-/* What the outbox holds now: {pending, failed, authNeeded}. */
+/* Is entry the signed-in user's (or nobody's in particular)? */
+function isMine(entry, me = currentUser()) {
+	const owner = entry.user ?? null;
+	return owner === null || (me !== null && owner === me.id);
+}
+
+/* The other users with entries here: [{user, name, pending, failed}]. */
+function othersIn(box, me = currentUser()) {
+	const by = new Map();
+	const count = (e, what) => {
+		if (isMine(e, me))
+			return;
+		if (!by.has(e.user))
+			by.set(e.user, { user: e.user, name: e.userName || '', pending: 0, failed: 0 });
+		by.get(e.user)[what]++;
+	};
+	for (const e of box.pending)
+		count(e, 'pending');
+	for (const e of box.failed)
+		count(e, 'failed');
+	return [...by.values()];
+}
+
+/*
+ * What the outbox holds now for the signed-in user: {pending, failed,
+ * authNeeded, others}; others counts what other users of this phone
+ * left ([{user, name, pending, failed}]), without their content.
+ */
 export function outboxState() {
-	return loadBox();
+	const box = loadBox();
+	const me = currentUser();
+	return {
+		pending: box.pending.filter((e) => isMine(e, me)),
+		failed: box.failed.filter((e) => isMine(e, me)),
+		authNeeded: box.authNeeded,
+		others: othersIn(box, me),
+	};
 }
 
 /* Answers after which an entry stays queued: nobody looked at it yet. */
@@ -1575,7 +1716,8 @@ async function flushRound() {
 	lastStop = null;
 	for (;;) {
 		let box = loadBox();
-		const entry = box.pending[0];
+		/* Only the signed-in user's: another's would go in their name. */
+		const entry = box.pending.find((e) => isMine(e));
 		if (!entry)
 			return;
 		let data;
@@ -1692,7 +1834,7 @@ export function flush() {
 	flushing = (async () => {
 		do {
 			again = false;
-			if (!loadBox().pending.length) {
+			if (!loadBox().pending.some((e) => isMine(e))) {
 				lastStop = null;
 				break;
 			}
@@ -1700,7 +1842,7 @@ export function flush() {
 				await navigator.locks.request('swn-outbox', flushRound);
 			else
 				await flushRound();
-		} while (again && loadBox().pending.length && !isOffline());
+		} while (again && loadBox().pending.some((e) => isMine(e)) && !isOffline());
 	})().catch(() => {}).finally(() => {
 		flushing = null;
 		planRecheck();
@@ -1726,6 +1868,7 @@ export function flush() {
  */
 export async function submit(path, body,
     { label = '', headers = null, after = null, meta = null } = {}) {
+	const me = currentUser();
 	const entry = {
 		id: newIdempotencyKey(),
 		path: apiUrl(path),
@@ -1735,7 +1878,13 @@ export async function submit(path, body,
 		createdAt: new Date().toISOString(),
 		attempts: 0,
 		state: isOffline() ? 'offline' : 'new',
+		user: me ? me.id : null,
+		userName: me ? me.display_name || me.username || '' : '',
 	};
+	/* The form as it reads now, while its lists and rows are there. */
+	const form = formFor(entry.path);
+	if (form)
+		entry.view = formView(form, body);
 	if (headers)
 		entry.headers = { ...headers };
 	if (after) {
@@ -1797,35 +1946,96 @@ function formFor(path) {
 	return document.querySelector(`form[data-submit-path="${CSS.escape(path)}"]`);
 }
 
-function labelFor(form, name) {
-	if (!form)
-		return name;
-	const c = form.querySelector(`[name="${CSS.escape(name)}"]`);
-	return c ? labelOf(c) : name;
+/* A node's text as people read it: without what is only decoration. */
+function visibleText(node) {
+	const copy = node.cloneNode(true);
+	for (const n of copy.querySelectorAll('[aria-hidden="true"], .req, .sr-only, .counter'))
+		n.remove();
+	return copy.textContent.replace(/\s+/g, ' ').trim();
 }
 
-function describeBody(entry, form) {
-	const dl = el('dl');
-	for (const [name, value] of flatten(entry.body, '', [])) {
-		const shown = /password/i.test(name) ? '••••••' :
-		    form ? optionText(form, name, value) : String(value);
-		dl.append(el('dt', { text: labelFor(form, name) }),
-		    el('dd', { text: shown }));
+/*
+ * The words a person reads for a control: its label ("手机号"), for a
+ * group of boxes the group's (data-label, else its legend); in a list of
+ * rows (an element with data-item-label around it) with the row's number:
+ * travellers[2].phone → "第 3 位乘客的手机号".
+ */
+function fieldName(c) {
+	let label;
+	if (['checkbox', 'radio'].includes(c.type) && c.closest('fieldset')) {
+		const fs = c.closest('fieldset');
+		const legend = fs.querySelector('legend');
+		label = fs.dataset.label || (legend ? visibleText(legend) : labelOf(c));
+	} else {
+		label = labelOf(c);
 	}
-	return dl;
+	const m = /\[(\d+)\][^[]*$/.exec(c.name);
+	if (!m)
+		return label;
+	const list = c.closest('[data-item-label]');
+	const n = Number(m[1]) + 1;
+	return list ? `第 ${n} ${list.dataset.itemUnit || '位'}${list.dataset.itemLabel}的${label}` :
+	    `第 ${n} 项的${label}`;
 }
 
-function optionText(form, name, value) {
-	const c = form.querySelector(`select[name="${CSS.escape(name)}"]`);
-	if (c)
-		for (const o of c.options)
-			if (o.value === String(value))
-				return o.textContent.trim();
+/* A value of the body as the control that held it shows it: an option's
+ * text, the boxes' labels, an amount in yuan; null when the form cannot
+ * say (no such control, an option that is not there). */
+function shownValue(form, name, value) {
+	const cs = [...form.querySelectorAll(`[name="${CSS.escape(name)}"]`)];
+	const c = cs[0];
+	if (!c)
+		return null;
+	if (c.type === 'password')
+		return '••••••';
+	if (Array.isArray(value)) {
+		return value.map((v) => cs.find((x) => x.value === String(v)))
+		    .map((x) => (x ? (x.closest('label') ? visibleText(x.closest('label')) :
+			labelOf(x)) : null)).filter(Boolean).join('、') || null;
+	}
+	if (value === null || value === undefined || value === '')
+		return null;
+	if (c.tagName === 'SELECT') {
+		const o = [...c.options].find((x) => x.value === String(value));
+		return o ? o.textContent.trim() : null;
+	}
+	if (c.type === 'checkbox')
+		return value === true ? '是' : '否';
+	if (c.type === 'hidden') {
+		/* A choice made with buttons: the button that stands for it. */
+		const b = (c.closest('.field') || form)
+		    .querySelector(`[data-value="${CSS.escape(String(value))}"]`);
+		return b ? visibleText(b) : null;
+	}
+	if (kindOf(c) === 'money')
+		return formatMoney(String(value));
 	return String(value);
+}
+
+/*
+ * What a record sent from form reads like: {rows: [[name, value], ...]}
+ * in people's words, and names: {path: name} of every control, for the
+ * server's errors about fields the body left out.
+ */
+function formView(form, body) {
+	const isList = (name) => [...form.querySelectorAll(`[name="${CSS.escape(name)}"]`)]
+	    .some((c) => c.type === 'checkbox' && c.dataset.type === 'list');
+	const names = {};
+	for (const c of form.elements)
+		if (c.name && !names[c.name])
+			names[c.name] = fieldName(c);
+	const rows = [];
+	for (const [name, value] of flatten(body, '', [], isList)) {
+		const shown = names[name] ? shownValue(form, name, value) : null;
+		if (shown !== null)
+			rows.push([names[name], shown]);
+	}
+	return { rows, names };
 }
 
 function failedItem(entry) {
 	const form = formFor(entry.path);
+	const view = entry.view || (form ? formView(form, entry.body) : null);
 	const restore = form ? el('button', {
 		type: 'button', class: 'btn small', text: '放回表单修改',
 		onclick: () => {
@@ -1849,12 +2059,38 @@ function failedItem(entry) {
 				dropFailed(entry.id);
 		},
 	});
+	/* Each of the server's field errors under the name people read. */
+	const errs = (entry.errors || []).filter((e) => e.message).map((e) => {
+		const name = e.field && view && view.names[e.field];
+		return name && !e.message.startsWith(name) ? `${name}：${e.message}` : e.message;
+	});
+	const head = entry.detail ||
+	    (errs.length ? '' : entry.message || '服务器拒绝了这条记录');
+	const dl = el('dl');
+	for (const [name, value] of view ? view.rows : [])
+		dl.append(el('dt', { text: name }), el('dd', { text: value }));
 	return el('li', {},
-	    el('div', { class: 'name', text: entry.label || entry.path }),
+	    el('div', { class: 'name', text: entry.label || '记录' }),
 	    el('div', { class: 'muted', text: `填写于 ${formatTime(entry.createdAt, 'short')}` }),
-	    el('p', { class: 'field-error', text: entry.message || '服务器拒绝了这条记录' }),
-	    describeBody(entry, form),
+	    head ? el('p', { class: 'field-error', text: head }) : null,
+	    errs.length ? el('ul', { class: 'field-error outbox-errors' },
+		...errs.map((t) => el('li', { text: t }))) : null,
+	    dl.children.length ? dl : null,
 	    el('div', { class: 'actions' }, restore, remove));
+}
+
+/* What other users of this phone left here, without what it holds. */
+function othersNote(others) {
+	const lines = others.map((o) => {
+		const who = o.name ? `另一位用户（${o.name}）` : '另一位用户';
+		const parts = [];
+		if (o.pending)
+			parts.push(`${o.pending} 条记录等待发送`);
+		if (o.failed)
+			parts.push(`${o.failed} 条记录未被服务器接受`);
+		return `${who}有 ${parts.join('、')}，要等本人登录后才会发送或处理；内容不在这里显示。`;
+	});
+	return el('p', { class: 'outbox-note', 'data-outbox-others': '' }, lines.join(' '));
 }
 
 /* The one sentence about the pending records, by their states. */
@@ -1881,13 +2117,17 @@ function pendingNote(box, list) {
 }
 
 function renderBadge(node, box) {
-	/* A record whose form still waits for its answer is not news yet. */
-	const list = box.pending.filter((e) => !awaited.has(e.id));
+	const me = currentUser();
+	/* A record whose form still waits for its answer is not news yet;
+	 * another user's is not this user's business. */
+	const list = box.pending.filter((e) => isMine(e, me) && !awaited.has(e.id));
+	const failed = box.failed.filter((e) => isMine(e, me));
+	const others = othersIn(box, me);
 	const n = list.length;
-	const m = box.failed.length;
+	const m = failed.length;
 	const d = delivered.length;
 	node.textContent = '';
-	node.hidden = n === 0 && m === 0 && d === 0;
+	node.hidden = n === 0 && m === 0 && d === 0 && others.length === 0;
 	if (node.hidden)
 		return;
 	node.classList.add('outbox');
@@ -1911,11 +2151,13 @@ function renderBadge(node, box) {
 	}
 	if (m > 0) {
 		const items = el('ul', { class: 'outbox-failed-list' });
-		for (const e of box.failed)
+		for (const e of failed)
 			items.append(failedItem(e));
 		node.append(el('details', { class: 'failed', 'data-outbox-failed': '' },
 		    el('summary', { text: `需要处理 ${m} 条（服务器未接受）` }), items));
 	}
+	if (others.length)
+		node.append(othersNote(others));
 }
 
 let deliveredTimer = null;
@@ -1954,6 +2196,171 @@ function initBadges() {
 		node.setAttribute('aria-live', 'polite');
 	}
 	renderBadges();
+}
+
+/* ---------------------------------------------------------------------
+ * Signing out, and a session that ended while a form was being filled in
+ */
+
+/*
+ * 退出: POST /auth/logout (the sid cookie goes), then the remembered
+ * answers and who was signed in are forgotten and the sign-in page opens.
+ * Asks first when this user's records still wait (they stay, and go at
+ * their next sign-in). Without a network nothing changes: the cookie
+ * would stay and the next person would act in this one's name. Resolves
+ * false when nothing was done.
+ */
+export async function signOut() {
+	const n = outboxState().pending.length;
+	if (n && !(await confirmStep({
+		title: `还有 ${n} 条记录没有发送，确定退出？`,
+		consequence: '它们会留在这部手机上，下次您登录后再发送；退出期间不会发送，别人登录也看不到。',
+		yes: '确定退出',
+	})))
+		return false;
+	try {
+		await api('POST', '/api/v1/auth/logout');
+	} catch (err) {
+		if (err.network) {
+			toast('网络不可用，暂时无法退出登录。请联网后再点“退出”。', 'error');
+			return false;
+		}
+		/* 401: already signed out, which is what was asked. */
+	}
+	clearCache();
+	writeJson(RESUME_KEY, null);
+	location.assign('/login/');
+	return true;
+}
+
+/*
+ * Who is signed in, in the header: the [data-me-name] elements get the
+ * name, #user-box shows, and its [data-logout] button signs out.
+ */
+export function showSignedIn(me) {
+	for (const n of document.querySelectorAll('[data-me-name]'))
+		n.textContent = me.display_name || me.username;
+	const box = document.getElementById('user-box');
+	if (box)
+		box.hidden = false;
+	for (const b of document.querySelectorAll('[data-logout]')) {
+		if (b.dataset.wired)
+			continue;
+		b.dataset.wired = '1';
+		b.addEventListener('click', async () => {
+			const done = busy(b, '正在退出…');
+			if (!(await signOut()))
+				done();
+		});
+	}
+}
+
+/* The values of a form's named controls (passwords never). */
+function keptValues(form) {
+	const v = {};
+	for (const c of form.elements) {
+		const type = (c.type || '').toLowerCase();
+		if (!c.name || ['password', 'button', 'submit', 'reset', 'file'].includes(type))
+			continue;
+		if (type === 'checkbox' || type === 'radio') {
+			v[c.name] = v[c.name] || [];
+			if (c.checked)
+				v[c.name].push(c.value);
+		} else {
+			v[c.name] = c.value;
+		}
+	}
+	return v;
+}
+
+/*
+ * What a staff form holds, kept on this phone as it is typed, as the
+ * volunteers' pages keep their drafts: a session that ends (12 h idle)
+ * sends the person to sign in, and what they typed is there when they
+ * come back. keepForm(form, key) → {restore(), save(), clear()}:
+ * key may be a function, for a form that serves several records.
+ * restore() puts the kept values back (only for the user who typed
+ * them) and returns {values, at}, or null when nothing was kept; clear()
+ * once the server has it. Kept only after an edit, so a form filled from
+ * the server is not kept until someone changes it.
+ */
+export function keepForm(form, key) {
+	const at = () => KEEP_PREFIX + (typeof key === 'function' ? key() : key);
+	const save = () => {
+		const k = at();
+		const me = currentUser();
+		writeJson(k, { user: me ? me.id : null, values: keptValues(form),
+		    at: new Date().toISOString() });
+	};
+	form.addEventListener('input', save);
+	form.addEventListener('change', save);
+	return {
+		save,
+		clear: () => writeJson(at(), null),
+		restore() {
+			const d = readJson(at());
+			const me = currentUser();
+			if (!d || !d.values || (d.user !== null && d.user !== undefined &&
+			    (!me || me.id !== d.user)))
+				return null;
+			for (const c of form.elements) {
+				if (!c.name || !(c.name in d.values) || c.type === 'password')
+					continue;
+				const v = d.values[c.name];
+				if (c.type === 'checkbox' || c.type === 'radio') {
+					c.checked = Array.isArray(v) && v.includes(c.value);
+				} else {
+					c.value = v;
+					if (c.tagName === 'SELECT' && c.value !== v && v)
+						c.dataset.wanted = v;
+				}
+			}
+			refreshCounters(form);
+			return d;
+		},
+	};
+}
+
+/*
+ * The session ended while the person did what: it was not done. Goes to
+ * the sign-in page and back here afterwards, where resumeNote() says so;
+ * what the forms held is kept by keepForm() (or the page's own draft).
+ */
+export function signInAgain(what = '') {
+	const me = currentUser();
+	writeJson(RESUME_KEY, { path: location.pathname + location.search, what,
+	    user: me ? me.id : null, at: Date.now() });
+	location.assign(loginUrl());
+}
+
+/* The sign-in page's view of it: {path, what, at}, or null; nothing is
+ * taken away. */
+export function pendingResume() {
+	const r = readJson(RESUME_KEY);
+	return r && Date.now() - r.at < 24 * 3600e3 ? r : null;
+}
+
+/* Signed in to go elsewhere: the page left undone will not say it. */
+export function dropResume() {
+	writeJson(RESUME_KEY, null);
+}
+
+/*
+ * On a page that signInAgain() left: the sentence saying what was not
+ * done and that what was typed is kept, once; null anywhere else (or for
+ * another user, who finds nothing of the first one's).
+ */
+export function resumeNote() {
+	const r = pendingResume();
+	if (!r || r.path !== location.pathname + location.search)
+		return null;
+	writeJson(RESUME_KEY, null);
+	const me = currentUser();
+	if (r.user !== null && r.user !== undefined && (!me || me.id !== r.user))
+		return null;
+	return r.what ? `登录过期，“${r.what}”没有完成。已重新登录，填写的内容都已保留：` +
+	    '请看一下现在的情况，再决定是否重新操作。' :
+	    '登录过期后已重新登录，填写的内容都已保留。';
 }
 
 /* ---------------------------------------------------------------------

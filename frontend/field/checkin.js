@@ -6,10 +6,12 @@
  * with the masked name, a blue ✓ "已签到过" with the first time for a
  * repeat, or a red ✗ with the reason.  A check-in needs the server's word
  * there and then, so it is not queued in the outbox: without a network
- * the code stays in the field and the volunteer tries again.
+ * the code stays in the field and the volunteer tries again. The header
+ * says who is signed in, with 退出 for handing the phone on.
  */
 import {
 	api, busy, cachedGet, clearProblem, formatTime, loginUrl, say,
+	showSignedIn,
 } from '/assets/api.js';
 import { fairTime, idParam, load, store, tidyCode } from '/fair/fairs.js';
 
@@ -178,6 +180,7 @@ async function main() {
 		    `无法加载：${err.message}`, 'error');
 		return;
 	}
+	showSignedIn(me);
 	let items = [];
 	try {
 		const r = await api('GET', `/api/v1/job-fairs?unit_id=${me.unit_id}&limit=200`);

@@ -22,13 +22,18 @@
  *   taking its id and version from the answer.
  * - 今天出发: people (Σ party_size) leaving today in Asia/Shanghai, by
  *   status.
+ * - A phone may be shared: drafts, kept codes and replays belong to the
+ *   volunteer who made them (others' are kept, never shown or sent), and
+ *   退出 in the header signs out. A departure day nobody chose is today's
+ *   whenever the page opens; a day the volunteer picked stays. Cancelling
+ *   a traveller takes their arrival code off the cards at once.
  */
 import {
 	ApiError, api, busy, cachedCopy, cachedGet, checkForm, clearProblem,
 	confirmStep, copyText, el, fillForm, formatTime, keptList, listStatus, loadLocal,
 	loadOptions, loadUnitOptions, loginUrl, message, onceCard, outboxState,
-	queuedText, readForm, refreshCounters, saveLocal, say, showProblem, submit,
-	toast, todayShanghai,
+	queuedText, readForm, refreshCounters, saveLocal, say, showProblem,
+	showSignedIn, submit, toast, todayShanghai,
 } from '/assets/api.js';
 
 const SINGLE = '/api/v1/safe-returns';
@@ -117,10 +122,29 @@ function fillChoices(root) {
 			box.append(el('label', { class: 'check', for: input.id }, input, v));
 		}
 	}
-	for (const input of root.querySelectorAll('input[data-today]'))
+	for (const input of root.querySelectorAll('input[data-today]')) {
 		if (!input.value)
 			input.value = todayShanghai();
+		if (!input.dataset.watched) {
+			input.dataset.watched = '1';
+			const pick = () => {
+				if (input.value)
+					input.dataset.chosen = '1';
+				else
+					delete input.dataset.chosen;
+			};
+			input.addEventListener('input', pick);
+			input.addEventListener('change', pick);
+		}
+	}
 	fillProvinces(root);
+}
+
+/* The days nobody chose follow today (a draft may be days old). */
+function followToday() {
+	for (const input of document.querySelectorAll('input[data-today]'))
+		if (!input.dataset.chosen)
+			input.value = todayShanghai();
 }
 
 /*
@@ -268,24 +292,45 @@ function setValues(form, v) {
 	refreshCounters(form);
 }
 
+/* Each volunteer's own draft: the next one on this phone starts afresh. */
+const draftKey = () => (me ? `${DRAFT_KEY}:${me.id}` : DRAFT_KEY);
+
+/* The ids of the day fields the volunteer picked a day in. */
+const chosenDays = () => [...document.querySelectorAll('input[data-today][data-chosen]')]
+    .map((i) => i.id);
+
 function saveDraft() {
-	saveLocal(DRAFT_KEY, {
+	saveLocal(draftKey(), {
 		single: formValues(single),
 		batch: { rows: passengerRows().length, values: formValues(batch) },
+		chosen: chosenDays(),
 		savedAt: new Date().toISOString(),
 	});
 }
 
 function restoreDraft() {
-	const d = loadLocal(DRAFT_KEY);
-	if (!d)
-		return;
-	if (d.single)
-		setValues(single, d.single);
-	if (d.batch) {
-		setRowCount(d.batch.rows || 1);
-		setValues(batch, d.batch.values || {});
+	let d = loadLocal(draftKey());
+	if (!d) {
+		/* Kept before drafts had owners: whoever opens the page first. */
+		d = loadLocal(DRAFT_KEY);
+		saveLocal(DRAFT_KEY, null);
 	}
+	if (d) {
+		if (d.single)
+			setValues(single, d.single);
+		if (d.batch) {
+			setRowCount(d.batch.rows || 1);
+			setValues(batch, d.batch.values || {});
+		}
+		for (const input of document.querySelectorAll('input[data-today]')) {
+			if ((d.chosen || []).includes(input.id) && input.value)
+				input.dataset.chosen = '1';
+			else
+				delete input.dataset.chosen;
+		}
+	}
+	followToday();
+	saveDraft();
 }
 
 /* A form back to its defaults once the server or the outbox has it. */
@@ -299,8 +344,10 @@ function resetForm(form) {
 			c.checked = c.value === box.dataset.default;
 	for (const sel of form.querySelectorAll('select[data-transports]'))
 		sel.value = sel.dataset.default;
-	for (const input of form.querySelectorAll('input[data-today]'))
+	for (const input of form.querySelectorAll('input[data-today]')) {
 		input.value = todayShanghai();
+		delete input.dataset.chosen;
+	}
 	for (const sel of form.querySelectorAll('select[data-units], select[data-provinces]'))
 		delete sel.dataset.wanted;
 	for (const sel of form.querySelectorAll('select[data-units]'))
@@ -346,14 +393,41 @@ function assistanceProblems(form) {
 
 const codes = keptList(CODES_KEY);
 
+/* Codes are the volunteer's who registered the traveller (older ones,
+ * kept before codes had owners, anyone's). */
+const ownCode = (c) => c.user === undefined || c.user === null || (me && c.user === me.id);
+
 function addCodes(data) {
 	const records = data.items ? data.items : [data];
 	for (const r of records) {
 		if (!r || !r.arrival_code || codes.list().some((c) => c.id === r.id))
 			continue;
 		codes.add({ id: r.id, name: r.traveler.name, code: r.arrival_code,
-		    depart_on: r.depart_on, at: r.created_at || new Date().toISOString() });
+		    depart_on: r.depart_on, at: r.created_at || new Date().toISOString(),
+		    user: me ? me.id : null });
 	}
+}
+
+/* The server says these are cancelled: their codes are void. */
+function dropCancelledCodes(records) {
+	const gone = new Set(records.filter((r) => r && r.status === 'cancelled')
+	    .map((r) => r.id));
+	if (gone.size && codes.list().some((c) => gone.has(c.id)))
+		codes.remove((c) => gone.has(c.id));
+}
+
+/* The records a cancellation waits in the outbox for, or already has in
+ * the list: their codes are not to be handed out. */
+function cancelledIds() {
+	const ids = new Set(items.filter((r) => r.status === 'cancelled').map((r) => r.id));
+	for (const e of outboxState().pending) {
+		const m = /\/safe-returns\/(\d+)\/transitions$/.exec(e.path);
+		if (m && e.meta && e.meta.to === 'cancelled')
+			ids.add(Number(m[1]));
+		else if (e.meta && e.meta.to === 'cancelled' && e.meta.ref && e.meta.ref.record)
+			ids.add(e.meta.ref.record);
+	}
+	return ids;
 }
 
 function smsText(c) {
@@ -396,7 +470,8 @@ let shownCodes = null;          /* the ids the cards show now */
 /* The cards, redrawn only when the kept codes change: a redraw while a
  * volunteer copies a code would be a surprise. */
 function renderCodes() {
-	const list = codes.list();
+	const gone = cancelledIds();
+	const list = codes.list().filter((c) => ownCode(c) && !gone.has(c.id));
 	const key = list.map((c) => c.id).join(',');
 	if (key === shownCodes)
 		return;
@@ -442,6 +517,10 @@ async function reconcile() {
 	markSeen();
 	const box = outboxState();
 	for (const p of pendingList()) {
+		/* Another volunteer's: asked again only in their own session,
+		 * since a replay is matched to the user who sent it. */
+		if (p.user !== undefined && p.user !== null && (!me || p.user !== me.id))
+			continue;
 		if (box.pending.some((e) => e.id === p.id) || asking.has(p.id))
 			continue;
 		if (box.failed.some((e) => e.id === p.id) || Date.now() - p.seen > REPLAY_MS) {
@@ -493,7 +572,8 @@ async function send(form, button) {
 		if (r.queued) {
 			const list = pendingList();
 			list.push({ id: r.entry.id, key: r.entry.idempotencyKey,
-			    path: r.entry.path, body: b, seen: Date.now() });
+			    path: r.entry.path, body: b, seen: Date.now(),
+			    user: me ? me.id : null });
 			saveLocal(PENDING_KEY, list);
 			toast(`${queuedText(r.reason)}发送成功后，页面上方会显示到家码。`, 'warn');
 		} else {
@@ -640,6 +720,7 @@ async function tap(row, to, btn) {
 			const i = items.findIndex((x) => x.id === r.data.id);
 			if (i >= 0)
 				items[i] = r.data;
+			dropCancelledCodes([r.data]);
 			toast(`${row.name} ${STATUS[to]}`, 'ok');
 			refresh();
 		}
@@ -681,6 +762,7 @@ const EMPTY = '还没有登记返乡人员。';
 let shown = '';
 
 function render() {
+	renderCodes();
 	const rowsNow = model();
 	const now = JSON.stringify([rowsNow, todayShanghai()]);
 	if (now === shown)
@@ -726,6 +808,7 @@ async function refresh() {
 		if (mine !== listSeq)
 			return;
 		items = r.data.items || [];
+		dropCancelledCodes(items);
 		listStatus(list, '');
 		if (r.stale)
 			say(msg, '当前没有网络，显示的是上次保存的列表。', 'warn');
@@ -755,6 +838,8 @@ window.addEventListener('outbox:sent', (e) => {
 		renderCodes();
 		toast('之前保存的登记已经发送，到家码见页面上方。', 'ok');
 	}
+	if (entry.meta && entry.meta.sr === 'move')
+		dropCancelledCodes([data]);
 	if (entry.meta && entry.meta.sr)
 		refresh();
 });
@@ -779,6 +864,9 @@ window.addEventListener('outbox:restored', (e) => {
 	if (form === batch)
 		setRowCount((entry.body.travellers || []).length || 1);
 	fillForm(form, entry.body);
+	/* The day of the refused record is that record's, not today's. */
+	for (const input of form.querySelectorAll('input[data-today]'))
+		input.dataset.chosen = '1';
 	showProblem(form, entry);
 	removePending(entry.id);
 	saveDraft();
@@ -810,6 +898,7 @@ async function main() {
 		return;
 	}
 	say(pageMsg, '');
+	showSignedIn(me);
 	fillChoices(document);
 	for (const sel of document.querySelectorAll('select[data-units]'))
 		loadUnitOptions(sel, { root: me.unit_id });
@@ -831,6 +920,14 @@ async function main() {
 		markSeen();
 		render();
 	}, 5000);
+	/* A page left open overnight: a day nobody chose follows the clock. */
+	document.addEventListener('visibilitychange', () => {
+		if (document.visibilityState !== 'visible')
+			return;
+		followToday();
+		saveDraft();
+		render();
+	});
 }
 
 main();

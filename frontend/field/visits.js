@@ -14,7 +14,11 @@
  * - Location only when the person taps "记录位置" and the browser has
  *   asked for consent; "清除位置" forgets it.
  * - Everything typed is kept as a draft in localStorage at every keystroke
- *   and put back after a reload. New visits go through the outbox
+ *   and put back after a reload, for the volunteer who typed it (a phone
+ *   may be shared; 退出 in the header signs out). The day is today's
+ *   when the page opens, unless the volunteer chose one: a draft left
+ *   yesterday does not log today's visits under yesterday. New visits go
+ *   through the outbox
  *   (api.js submit()): stored before they are sent, sent once with their
  *   Idempotency-Key when there is a network; a delivery redraws the list,
  *   never the form.
@@ -30,8 +34,8 @@ import {
 	api, busy, cachedCopy, cachedGet, checkForm, clearProblem, confirmStep, el,
 	formatTime, formatYuan, listStatus, loadLocal, loadOptions,
 	loadUnitOptions, loginUrl, message, outboxState, queuedText, readForm,
-	refreshCounters, saveLocal, say, showProblem, submit, toFen, toast,
-	todayShanghai,
+	refreshCounters, saveLocal, say, showProblem, showSignedIn, submit, toFen,
+	toast, todayShanghai,
 } from '/assets/api.js';
 
 const PATH = '/api/v1/visits';
@@ -42,8 +46,8 @@ const KIND = {
 	medical_frontline: '慰问一线医务人员',
 };
 /* What a new visit keeps from the one before: a volunteer logs a round of
- * visits of one kind, on one day, for one unit. */
-const KEPT = ['kind', 'visited_on', 'unit_id'];
+ * visits of one kind, for one unit (and on the day they chose, if any). */
+const KEPT = ['kind', 'unit_id'];
 const OFFLINE_NOTE = '当前没有网络。新登记的走访会保存在本机，联网后自动发送。';
 
 const $ = (id) => document.getElementById(id);
@@ -57,6 +61,9 @@ let editing = null;             /* {id, version} while changing a visit */
 let mine = [];                  /* the caller's visits from the server */
 let todays = [];                /* of those, the ones visited today */
 let stale = false;
+/* The day the volunteer picked for new visits; null: today, whichever
+ * day that is while the page is open. */
+let chosenDay = null;
 
 /* ---- The kind and what it shows ---- */
 
@@ -158,9 +165,23 @@ function formValues() {
 	return values;
 }
 
+/* Each user's own draft: the next volunteer on this phone starts afresh. */
+const draftKey = () => (me ? `${DRAFT_KEY}:${me.id}` : DRAFT_KEY);
+
 function saveDraft() {
-	saveLocal(DRAFT_KEY, { values: formValues(), editing,
+	saveLocal(draftKey(), { values: formValues(), editing, chosenDay,
 	    savedAt: new Date().toISOString() });
+}
+
+/* The draft of this user; one kept before drafts had owners is taken over
+ * by whoever opens the page first. */
+function loadDraft() {
+	const own = loadLocal(draftKey());
+	if (own || !me)
+		return own;
+	const old = loadLocal(DRAFT_KEY);
+	saveLocal(DRAFT_KEY, null);
+	return old;
 }
 
 function setValues(values) {
@@ -180,16 +201,25 @@ function setValues(values) {
 	refreshCounters(form);
 }
 
+/* A day the person picks stays for the visits that follow (not a change
+ * of a visit already logged); emptied, the day follows today again. */
+function dayPicked() {
+	if (!editing)
+		chosenDay = $('v-day').value || null;
+}
+$('v-day').addEventListener('input', dayPicked);
+$('v-day').addEventListener('change', dayPicked);
 form.addEventListener('input', saveDraft);
 form.addEventListener('change', saveDraft);
 
-/* The fields a new visit starts with: the kept ones, today, own unit. */
+/* The fields a new visit starts with: the kept ones, the chosen day or
+ * today, own unit. */
 function freshValues(from = {}) {
 	const v = {};
 	for (const k of KEPT)
 		if (from[k])
 			v[k] = from[k];
-	v.visited_on = v.visited_on || todayShanghai();
+	v.visited_on = chosenDay || todayShanghai();
 	if (!v.unit_id && me)
 		v.unit_id = String(me.unit_id);
 	return v;
@@ -605,16 +635,21 @@ async function start() {
 	me = await loadMe();
 	if (!me)
 		return;
-	for (const n of document.querySelectorAll('[data-me-name]'))
-		n.textContent = me.display_name || me.username;
-	$('user-box').hidden = false;
+	showSignedIn(me);
 	$('v-day').max = todayShanghai();
 	loadUnits();
 	loadCategories();
-	const d = loadLocal(DRAFT_KEY);
+	const d = loadDraft();
 	if (d && d.values) {
-		setValues({ ...freshValues(), ...d.values });
+		/* A change of a logged visit keeps its day; a new one has the day
+		 * chosen for it, else today's (a draft may be days old). */
+		chosenDay = d.chosenDay || null;
+		const values = { ...freshValues(), ...d.values };
+		if (!d.editing)
+			values.visited_on = chosenDay || todayShanghai();
 		setEditing(d.editing || null);
+		setValues(values);
+		saveDraft();
 	} else {
 		newVisit({});
 	}
@@ -624,6 +659,18 @@ async function start() {
 	render();
 	await loadMine();
 }
+
+/* A page left open overnight: a day nobody chose follows the clock. */
+document.addEventListener('visibilitychange', () => {
+	if (document.visibilityState !== 'visible' || !me)
+		return;
+	$('v-day').max = todayShanghai();
+	if (!editing && !chosenDay && $('v-day').value !== todayShanghai()) {
+		$('v-day').value = todayShanghai();
+		saveDraft();
+	}
+	render();
+});
 
 setKind('');
 start();

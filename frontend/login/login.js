@@ -1,9 +1,15 @@
 /*
  * Sign-in for staff and volunteers: POST /api/v1/auth/login, which sets
  * the sid cookie the other pages use. Then on to ?next= when it points
- * into this site, else to the home of the user's role.
+ * into this site, else to the home of the user's role. The phone learns
+ * who is signed in now (api.js signedIn()), so that what another user
+ * left in the outbox is neither sent in this one's name nor shown. When
+ * a page sent the person here because the session ended (signInAgain()),
+ * the page says that what was typed is kept.
  */
-import { api, busy, checkForm, clearCache, showProblem } from '/assets/api.js';
+import {
+	api, busy, checkForm, dropResume, pendingResume, say, showProblem, signedIn,
+} from '/assets/api.js';
 
 const form = document.getElementById('login-form');
 const button = form.querySelector('button[type="submit"]');
@@ -32,6 +38,13 @@ function formMessage(text) {
 	showProblem(form, { detail: text, errors: [] });
 }
 
+/* Sent here by a page whose session ended while something was typed. */
+const resume = pendingResume();
+if (resume && resume.path === safeNext(new URLSearchParams(location.search).get('next'))) {
+	say(document.getElementById('page-msg'), '登录已过期，请重新登录。刚才填写的内容保存在这部手机上，' +
+	    '登录后回到原来的页面，内容都还在。', 'warn');
+}
+
 document.getElementById('login-show').addEventListener('change', (e) => {
 	password.type = e.target.checked ? 'text' : 'password';
 });
@@ -47,8 +60,11 @@ form.addEventListener('submit', async (e) => {
 	const done = busy(button);
 	try {
 		const r = await api('POST', '/api/v1/auth/login', body);
-		clearCache();
+		signedIn(r && r.user);
 		const next = safeNext(new URLSearchParams(location.search).get('next'));
+		const left = pendingResume();
+		if (left && left.path !== next)
+			dropResume();
 		location.assign(next || homeOf(r && r.user && r.user.role));
 		return;
 	} catch (err) {

@@ -8,7 +8,10 @@
  * left alone while the outbox delivers the first; times in Asia/Shanghai
  * on a phone set to New York; a lost answer told apart from no network and
  * resolved without a duplicate; a unit list that says it is loading,
- * offers a retry, and is kept for the next visit.
+ * offers a retry, and is kept for the next visit; text holding characters
+ * the server refuses (controls, bidirectional overrides) refused before
+ * sending in plain words, zero-width characters at the edges and a +86
+ * before a phone number dropped.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -19,7 +22,7 @@ import {
 } from './lib.mjs';
 import {
 	BAD_ID, casesByEmployer, controlled, errorsUnder, fillCase, fillWorker,
-	idNumber, openHelp, tag,
+	idNumber, openHelp, postCase, tag,
 } from './help_lib.mjs';
 
 let browser;
@@ -505,5 +508,61 @@ test('the unit list says it is loading, offers a retry, and is kept for the next
 	await p2.locator(`#h-unit option[value="${unitId}"]`).waitFor({ state: 'attached' });
 	await st2.waitFor({ state: 'detached' });
 	await fresh.close();
+	await context.close();
+});
+
+test('invisible characters are refused before sending, in plain words; zero-width edges and +86 go', async () => {
+	const context = await phone(browser, { serviceWorkers: 'block' });
+	const page = await context.newPage();
+	const problems = watchConsole(page);
+	const posts = watchPosts(page);
+	await openHelp(page, unitId);
+	const employer = `隐形字符测试${tag()}`;
+	const hidden = /含有看不见的特殊字符（常见于复制粘贴），请删除后重新输入$/;
+
+	/* Pasted: a right-to-left override, a tab in a name, a name that is
+	 * nothing but a zero-width space, a bell in the description. */
+	await fillCase(page, unitId, `某公司\u202e司公某${tag()}`);
+	await page.getByLabel('情况说明').fill('九月工资未发\u0007，十月也没有\u202e');
+	await page.getByLabel('联系人姓名').fill('\u200b');
+	await fillWorker(page, 0, { name: '张\t三', amount: '3500' });
+	await page.getByRole('button', { name: '提交求助' }).click();
+	await errorsUnder(page, 'employer_name').waitFor();
+	assert.match(await textOf(errorsUnder(page, 'employer_name')), /^欠薪单位含有看不见的特殊字符/);
+	assert.match(await textOf(errorsUnder(page, 'workers[0].name')), hidden);
+	assert.match(await textOf(errorsUnder(page, 'description')), hidden);
+	assert.equal(await textOf(errorsUnder(page, 'reporter.name')), words('required', 'text', { label: '联系人姓名' }));
+	assert.equal(posts.length, 0, 'nothing was sent');
+
+	/* What the server refuses, the page refused: same fields. */
+	const direct = await apiCall(null, 'POST', '/api/v1/wage-cases', {
+		unit_id: unitId, employer_name: '某公司\u202e司公某', industry: 'construction',
+		description: '九月工资未发\u0007', reporter: { name: '王建国', phone: '13912345678' },
+		workers: [{ name: '张\t三', amount_owed: '3500' }],
+	});
+	assert.equal(direct.status, 400);
+	assert.deepEqual(direct.data.errors.map((e) => e.field).sort(),
+	    ['description', 'employer_name', 'workers[0].name']);
+
+	/* Cleaned: zero-width characters at the edges go like spaces, a
+	 * tab and newline stay in the description, +86 goes from the phone. */
+	await page.getByLabel('欠薪单位').fill(`\u200b${employer}\ufeff`);
+	await page.getByLabel('情况说明').fill('九月工资未发，\n\t十月也没有');
+	await page.getByLabel('联系人姓名').fill('王建国\u200b');
+	await page.getByLabel('联系人手机号').fill('+86 139 1234 5678');
+	await page.locator('[name="workers[0].name"]').fill('张三');
+	await page.locator('[name="workers[0].phone"]').fill('0086-13600003333');
+	const answer = postCase(page);
+	await page.getByRole('button', { name: '提交求助' }).click();
+	const res = await answer;
+	assert.equal(res.status(), 201, await res.text());
+	const sent = JSON.parse(res.request().postData());
+	assert.equal(sent.employer_name, employer);
+	assert.equal(sent.reporter.name, '王建国');
+	assert.equal(sent.reporter.phone, '13912345678');
+	assert.equal(sent.workers[0].phone, '13600003333');
+	assert.equal(sent.description, '九月工资未发，\n\t十月也没有');
+	assert.equal((await casesByEmployer(adminToken, employer)).length, 1);
+	assert.deepEqual(problems, []);
 	await context.close();
 });

@@ -260,6 +260,40 @@ test('cancelling asks first, names what it ends, and the focused answer keeps it
 	await context.close();
 });
 
+test('cancelling a traveller takes their arrival code off the cards at once, online or not', async () => {
+	const { context, page, problems } = await volunteerPage();
+	await openReturns(page);
+	for (const [name, no] of [['作废甲', '13966660011'], ['作废乙', '13966660012'], ['作废丙', '13966660013']]) {
+		await fillTraveller(page, name, no);
+		await page.getByRole('button', { name: '登记', exact: true }).click();
+		await page.locator(`[data-code-for="${name}"] [data-arrival-code]`).waitFor();
+	}
+	const cardOf = (name) => page.locator(`[data-code-for="${name}"]`);
+	const code = await textOf(cardOf('作废甲').locator('[data-arrival-code]'));
+	await page.getByRole('tab', { name: /我的返乡人员/ }).click();
+
+	/* Online: the card and its SMS go as soon as the cancellation is sent. */
+	await page.locator('#mine li[data-name="作废甲"]').getByRole('button', { name: '取消' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: '确定取消登记' }).click();
+	await cardOf('作废甲').waitFor({ state: 'detached' });
+	assert.ok(!(await textOf(page.locator('#codes'))).includes(code), 'no SMS with the void code');
+	assert.equal(await cardOf('作废乙').count(), 1, 'the others stay');
+
+	/* Offline: waiting in the outbox is enough, and it stays gone. */
+	await context.setOffline(true);
+	await page.locator('#mine li[data-name="作废乙"]').getByRole('button', { name: '取消' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: '确定取消登记' }).click();
+	await cardOf('作废乙').waitFor({ state: 'detached' });
+	assert.equal(await cardOf('作废丙').count(), 1);
+	await context.setOffline(false);
+	await page.locator('[data-outbox]').waitFor({ state: 'hidden', timeout: 20000 });
+	await page.reload();
+	await cardOf('作废丙').locator('[data-arrival-code]').waitFor();
+	assert.equal(await cardOf('作废甲').count() + await cardOf('作废乙').count(), 0);
+	assert.deepEqual(problems, []);
+	await context.close();
+});
+
 test('a delivery from the outbox leaves the traveller being typed, and the focus, alone', async () => {
 	const { context, page, problems } = await volunteerPage();
 	await openReturns(page);

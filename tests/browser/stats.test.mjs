@@ -252,3 +252,38 @@ test('on a phone: a town fills B/E/F, fixes a rule, submits; the district approv
 test('on a desktop: the same, and the printed form', async () => {
 	await flow('桌面', DESKTOP);
 });
+
+test('a table whose figures moved after it was reported offers 退回 only, and says why', async () => {
+	const { town, townStaff, districtStaff } = await scene('变动');
+	await ok(await apiCall(adminToken, 'PUT', '/api/v1/stats/entries', {
+		unit_id: town.id, campaign_id: camp.id, values: { B1: '1000', E1: 3, F1: 1 },
+	}), 201, 'entries');
+	const townToken = await apiLogin(townStaff, PASSWORD);
+	await ok(await apiCall(townToken, 'POST', '/api/v1/stats/submissions',
+	    { unit_id: town.id, campaign_id: camp.id }), 201, 'submit');
+	/* A visit logged afterwards moves C7, C, D7 and D. */
+	await ok(await apiCall(adminToken, 'POST', '/api/v1/visits', {
+		unit_id: town.id, kind: 'worker', category: 'C7', visited_on: dayShanghai(),
+		people_count: 2, cash_amount: '300',
+	}), 201, 'visit');
+
+	const dc = await context(PHONE);
+	await signIn(dc, districtStaff, PASSWORD);
+	const page = await dc.newPage();
+	const problems = watchConsole(page);
+	await page.goto(url(`/admin/stats/?unit_id=${town.id}&campaign_id=${camp.id}`));
+	await page.locator('#status-card').waitFor({ state: 'visible' });
+	await page.locator('#s-actions #return').waitFor();
+	assert.equal(await page.locator('#approve').count(), 0, '审核通过 would fail: not offered');
+	assert.match(await textOf(page.locator('#s-msg')), /上报后数字有变动：.*C7（上报 0，现在 2）.*不能审核通过/);
+	/* What is offered works. */
+	await page.locator('#return').click();
+	await page.getByLabel('退回意见').fill('上报后新增了走访，请核对后重新上报。');
+	const answer = page.waitForResponse((r) => r.url().endsWith('/return'));
+	await page.getByRole('button', { name: '确认退回' }).click();
+	assert.equal((await answer).status(), 200);
+	await eventually(async () => (await textOf(page.locator('#s-state'))) === '已退回',
+	    { message: 'returned' });
+	assert.deepEqual(problems, []);
+	await dc.close();
+});

@@ -3,8 +3,10 @@
  * phone (app.css), measured: links, buttons, inputs, selects, summaries,
  * a checkbox by the label around it; in the states people see: forms with
  * errors, a shown-once code, a confirmation, the outbox badge, a toast,
- * the staff pages of a case with its actions, the statistics table, and
- * the safe-return, arrival and visit pages with their dialogs and lists.
+ * the staff pages of a case with its actions, the statistics table, the
+ * safe-return, arrival and visit pages with their dialogs and lists, the
+ * campaigns page, the volunteers' headers with 退出, and a shared phone's
+ * badge and sign-in page.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -329,5 +331,55 @@ test('no tap target under 44×44 px on the safe-return, arrival and visit pages'
 	await measure(sp, '/field/visits.html delete confirmation', seen);
 	await sp.getByRole('dialog').getByRole('button', { name: '取消' }).click();
 	await sc.close();
+	console.log(`measured: ${seen.join(', ')}`);
+});
+
+test('no tap target under 44×44 px on the campaigns page, the volunteers\' headers and a shared phone', async () => {
+	const seen = [];
+	const context = await phone(browser, { serviceWorkers: 'block' });
+	await signIn(context, 'admin', ADMIN_PASSWORD);
+	const page = await context.newPage();
+	await page.goto(url('/admin/campaigns.html'));
+	await page.locator('#campaign-list li').first().waitFor();
+	await measure(page, '/admin/campaigns.html', seen);
+	await page.getByRole('button', { name: '新建活动' }).click();
+	await page.locator('#campaign-form .field-error').first().waitFor();
+	await measure(page, '/admin/campaigns.html with errors', seen);
+	await page.locator('#campaign-list li').first().getByRole('button', { name: '修改' }).click();
+	await page.locator('#edit').waitFor({ state: 'visible' });
+	await measure(page, '/admin/campaigns.html changing one', seen);
+	await context.close();
+
+	/* A volunteer's pages with who is signed in and 退出; a record left
+	 * waiting; then another user on the same phone, told it waits. */
+	const { volunteer, staff } = await townWithUsers();
+	const shared = await phone(browser, { serviceWorkers: 'block' });
+	await signIn(shared, volunteer.username, volunteer.password);
+	const p = await shared.newPage();
+	await p.goto(url('/field/'));
+	await p.locator('#user-box').waitFor({ state: 'visible' });
+	await measure(p, '/field/ signed in', seen);
+	await p.goto(url('/field/checkin.html'));
+	await p.locator('#user-box').waitFor({ state: 'visible' });
+	await measure(p, '/field/checkin.html signed in', seen);
+	await p.goto(url('/field/visits.html'));
+	await p.locator('#v-category option:nth-child(2)').waitFor({ state: 'attached' });
+	await shared.setOffline(true);
+	await p.getByRole('radio', { name: '走访企业' }).click();
+	await p.getByLabel('企业名称').fill('触控共用测试企业');
+	await p.getByRole('button', { name: '保存走访记录' }).click();
+	await p.locator('[data-outbox-count]').waitFor();
+	await shared.clearCookies();
+	await shared.setOffline(false);
+	await signIn(shared, staff.username, staff.password);
+	await p.goto(url('/field/visits.html'));
+	await p.locator('[data-outbox-others]').waitFor();
+	await measure(p, '/field/visits.html with another user\'s records waiting', seen);
+	await p.evaluate(() => localStorage.setItem('swn.resume.v1',
+	    JSON.stringify({ path: '/admin/', what: '受理', user: null, at: Date.now() })));
+	await p.goto(url('/login/?next=%2Fadmin%2F'));
+	await p.locator('#page-msg:not(:empty)').waitFor();
+	await measure(p, '/login/ after a session ended', seen);
+	await shared.close();
 	console.log(`measured: ${seen.join(', ')}`);
 });

@@ -16,14 +16,21 @@
  *   list; the reporting state with the buttons the caller may use:
  *   上报 (the unit), 审核通过 / 退回 (staff above it, admins), 重新开放
  *   (admins).
+ * - Only what can succeed is offered: once a figure moved after the
+ *   table was reported, the API refuses 审核通过 (409 figures_changed),
+ *   so only 退回 is offered, with the reason.
  * - For a unit with units below it: who has reported (GET
  *   /stats/reporting) with the reporting rate, and each unit's figures
  *   with the total (GET /stats/by-unit).
+ * - Admins reach the campaigns (/admin/campaigns.html) from the picker.
+ * - A session that ended sends the person to sign in and back
+ *   (signInAgain()); the typed figures (the draft) and a return note
+ *   (keepForm()) are there when they come back.
  */
 import {
 	api, busy, cachedGet, checkForm, clearProblem, confirmStep, el,
-	formatMoney, formatTime, loginUrl, readForm, refreshCounters, say,
-	showProblem, toFen, toast,
+	formatMoney, formatTime, keepForm, loginUrl, readForm, refreshCounters,
+	resumeNote, say, showProblem, signInAgain, toFen, toast,
 } from '/assets/api.js';
 
 const API = '/api/v1';
@@ -45,6 +52,11 @@ let formRows = [];              /* GET /stats/form */
 let view = null;                /* what is shown: see load() */
 let seq = 0;                    /* answers to an older choice are dropped */
 let drill = null;               /* {code, cursor} */
+let resumed = null;             /* what signInAgain() left undone, said once */
+
+/* A return note being typed, for the unit and campaign shown. */
+const keptReturn = keepForm($('return-form'), () => (view ?
+    `stats.return:${view.unit.id}:${view.campaign.id}` : 'stats.return'));
 
 /* ---- Units ---- */
 
@@ -176,6 +188,11 @@ async function load() {
 		    table: new Map(stats.rows.map((r) => [r.code, r])) };
 		say(pageMsg, '');
 		render();
+		if (resumed) {
+			say($('s-msg'), resumed, 'warn');
+			toast(resumed, 'warn');
+			resumed = null;
+		}
 	} catch (err) {
 		if (mine !== seq)
 			return;
@@ -198,6 +215,8 @@ const canEdit = () => ownUnit() && !view.entries.lock && !standing();
 const canSubmit = () => ownUnit() && !view.entries.lock && !standing();
 const canDecide = () => state() === 'submitted' &&
     (me.role === 'admin' || above(me.unit_id, view.unit.id));
+/* 审核通过 succeeds only while the figures are the ones reported. */
+const canApprove = () => canDecide() && moved().length === 0;
 const canReopen = () => state() === 'approved' && me.role === 'admin';
 
 /* ---- The table ---- */
@@ -483,6 +502,9 @@ function renderStatus() {
 		    `审核通过，本期数字已锁定。`, 'warn');
 	} else if (s && s.state === 'approved') {
 		say(msg, '报表已审核通过：本单位及下级单位本期的记录已锁定，不能新增、修改或删除。', 'ok');
+	} else if (changed.length && canDecide()) {
+		say(msg, `上报后数字有变动：${changed.join('、')}。数字与上报时不一致，不能审核通过：` +
+		    '请点“退回”并写明原因，由填报单位核对后重新上报。', 'warn');
 	} else if (changed.length) {
 		say(msg, `上报后数字有变动：${changed.join('、')}。审核通过前须退回，由本单位核对后重新上报。`,
 		    'warn');
@@ -496,23 +518,30 @@ function renderStatus() {
 	if (canSubmit())
 		acts.append(el('button', { type: 'button', class: 'btn', id: 'submit-report',
 		    'data-busy': '正在上报…', text: s ? '重新上报' : '上报报表', onclick: (e) => doSubmit(e.currentTarget) }));
-	if (canDecide()) {
+	if (canApprove()) {
 		acts.append(el('button', { type: 'button', class: 'btn', id: 'approve',
 		    'data-busy': '正在审核…', text: '审核通过', onclick: (e) => doApprove(e.currentTarget) }));
-		acts.append(el('button', { type: 'button', class: 'btn secondary', id: 'return',
-		    text: '退回', onclick: () => openReturn() }));
+	}
+	if (canDecide()) {
+		acts.append(el('button', { type: 'button', class: `btn${canApprove() ? ' secondary' : ''}`,
+		    id: 'return', text: '退回', onclick: () => openReturn() }));
 	}
 	if (canReopen())
 		acts.append(el('button', { type: 'button', class: 'btn secondary', id: 'reopen',
 		    'data-busy': '正在重新开放…', text: '重新开放', onclick: (e) => doReopen(e.currentTarget) }));
 	$('return-form').hidden = true;
+	clearProblem($('return-form'));
+	$('return-form').elements.note.value = '';
+	/* A return note typed before a reload or a sign-in comes back. */
+	if (canDecide() && keptReturn.restore() && $('return-form').elements.note.value.trim())
+		$('return-form').hidden = false;
 	$('status-card').hidden = false;
 }
 
 /* An answer to an action: 401 signs in again, the rest is said. */
 function failedAction(err, what) {
 	if (err.status === 401) {
-		location.assign(loginUrl());
+		signInAgain(what);
 		return;
 	}
 	const text = err.network ? `没有网络，${what}没有完成，请联网后再试。` :
@@ -576,6 +605,8 @@ async function decide(action, bodyIn, button, what) {
 	try {
 		await api('POST', `${API}/stats/submissions/${view.submission.id}/${action}`, bodyIn,
 		    { headers: { 'If-Match': `"${view.submission.version}"` } });
+		if (action === 'return')
+			keptReturn.clear();
 		toast(`${what}成功。`, 'ok');
 		await load();
 		return true;
@@ -658,7 +689,8 @@ entryForm.addEventListener('submit', async (e) => {
 		await load();
 	} catch (err) {
 		if (err.status === 401) {
-			location.assign(loginUrl());
+			writeDraft();
+			signInAgain('保存填报数字');
 		} else if (err.status === 400) {
 			showProblem(entryForm, err);
 		} else if (err.status === 412 || err.status === 428) {
@@ -900,6 +932,8 @@ async function main() {
 		return;
 	}
 	fillPickers(new URLSearchParams(location.search));
+	resumed = resumeNote();
+	$('campaigns-link').hidden = me.role !== 'admin';
 	$('pick-card').hidden = false;
 	if (!campaigns.length) {
 		say(pageMsg, '还没有活动：请管理员先建立本年度的送温暖活动。', 'warn');
