@@ -45,10 +45,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 cleanup
 
-# All of wrk's load comes from one address, which nginx's limit on writes
-# per address (nginx-conf, "Limits per address") would cut to 30 a second:
-# this instance lifts it, to measure the worker and the database.
-ADMIN_PASSWORD=$PW WRITE_RATE=100000r/s WRITE_BURST=100000 \
+# All of wrk's load comes from one address, which nginx's limits per
+# address (nginx-conf, "Limits per address": every write 30 a second)
+# would cut: this instance lifts them, to measure the worker and the
+# database.
+ADMIN_PASSWORD=$PW RATE=100000r/s BURST=100000 WRITE_RATE=100000r/s WRITE_BURST=100000 \
 	scripts/start.sh >/dev/null
 
 sql()
