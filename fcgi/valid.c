@@ -161,12 +161,39 @@ valid_trim(struct arena *a, const char *in)
 	return arena_strndup(a, (const char *)s, n);
 }
 
+/* Is there an invisible format character (see below) at s?  s is
+ * NUL-terminated, so comparing byte after byte never reads past it. */
+static int
+invisible_at(const unsigned char *s)
+{
+	return (s[0] == 0xC2 && s[1] == 0xAD) ||		 /* U+00AD */
+	       (s[0] == 0xD8 && s[1] == 0x9C) ||		 /* U+061C */
+	       (s[0] == 0xE1 && s[1] == 0xA0 && s[2] == 0x8E) || /* U+180E */
+	       (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x8B &&
+		s[2] <= 0x8F) || /* U+200B-U+200F */
+	       (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA0 &&
+		s[2] <= 0xA4) || /* U+2060-U+2064 */
+	       (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF); /* U+FEFF */
+}
+
 /*
  * Does s hold a character a line of text may not: a C0 or C1 control, DEL,
  * or a bidirectional embedding, override or isolate (U+202A-U+202E,
  * U+2066-U+2069), which can make text display in an order other than it
  * is stored?  Multi-line text may hold tabs and newlines (CRLF included).
  * The rule is API.md v1.1 "Everywhere".
+ *
+ * Nor a format character that shows as nothing: soft hyphen U+00AD, the
+ * Arabic letter mark U+061C, the Mongolian vowel separator U+180E,
+ * zero-width space, joiners and direction marks U+200B-U+200F, word
+ * joiner and invisible operators U+2060-U+2064, and the byte-order mark
+ * U+FEFF.  Pasted from a chat into a name ("王<U+200B>五"), it is stored
+ * and the name is then found by no search for what the screen showed;
+ * alone it makes a name that shows as nothing.  At either end the
+ * zero-width ones are harmless and valid_trim() has taken them off (so
+ * that a name of nothing else is no name: "required"); anywhere else the
+ * person is asked to delete what they cannot see, rather than the server
+ * guessing which of them mattered (a joiner inside an emoji).
  */
 int
 valid_text_bad(const char *in, int multi)
@@ -187,6 +214,8 @@ valid_text_bad(const char *in, int multi)
 			return 1;
 		if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 &&
 		    s[2] <= 0xA9)
+			return 1;
+		if (invisible_at(s))
 			return 1;
 	}
 	return 0;

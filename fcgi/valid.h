@@ -44,8 +44,9 @@ enum vtype {
 
 #define V_REQ 0x01 /* missing, null or empty is an error */
 /* Multi-line text (description, note): newline and tab are allowed.  Every
- * other string is one line and refuses all control characters and the
- * bidirectional overrides (API.md v1.1 "Everywhere"): 400 "format". */
+ * other string is one line and refuses all control characters, the
+ * bidirectional overrides (API.md v1.1 "Everywhere") and the characters
+ * that show as nothing (valid_text_bad()): 400 "format". */
 #define V_MULTI 0x02
 
 struct vtable;

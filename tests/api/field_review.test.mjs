@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adminToken, api, assertFieldErrors, assertJson, assertProblem, createUser, seededUnits, show,
+  adminToken, api, assertFieldErrors, assertJson, assertProblem, createUser, seededUnits, show, uniq,
 } from './lib.mjs';
 import { caseBody, fileCase, move } from './wage_lib.mjs';
 import { register } from './safe_returns_lib.mjs';
@@ -86,4 +86,38 @@ test('a fair that is over takes no sign-up from the public; a fair that has not 
   // Not checked in: the person may still cancel, and the place goes on.
   const c = await api('POST', `/job-fairs/${soon.id}/registrations/${g.code}/cancel`);
   assert.equal(c.status, 200, show(c));
+});
+
+/* Format characters that show as nothing (fcgi/valid.c valid_text_bad()). */
+const INVISIBLE = ['\u00ad', '\u061c', '\u180e', '\u200b', '\u200c', '\u200d', '\u200e', '\u200f',
+  '\u2060', '\u2061', '\u2062', '\u2063', '\u2064', '\ufeff'];
+
+test('a character that shows as nothing inside a name is refused as invisible, so a search finds what was shown', async () => {
+  const res = await api('POST', '/wage-cases', {
+    token: staff.token,
+    body: caseBody({ employer_name: '常州\u200b某某公司', reporter: { name: '王\u200b五', phone: '13812345678' } }),
+  });
+  const errors = assertFieldErrors(res, [['employer_name', 'format'], ['reporter.name', 'format']]);
+  for (const e of errors) assert.match(e.message, /看不见的特殊字符/, e.message);
+  for (const c of INVISIBLE) {
+    const one = await api('POST', '/wage-cases', {
+      token: staff.token, body: caseBody({ reporter: { name: `王${c}五`, phone: '13812345678' } }),
+    });
+    const [e] = assertFieldErrors(one, [['reporter.name', 'format']], { exact: true });
+    assert.match(e.message, /^联系人姓名含有看不见的特殊字符/, `U+${c.codePointAt(0).toString(16)}`);
+  }
+  // A soft hyphen alone shows as nothing, and is no name either.
+  assertFieldErrors(await api('POST', '/wage-cases', {
+    token: staff.token, body: caseBody({ reporter: { name: '\u00ad', phone: '13812345678' } }),
+  }), [['reporter.name', 'format']]);
+  // A description keeps its lines, not what shows as nothing.
+  assertFieldErrors(await api('POST', '/wage-cases', {
+    token: staff.token, body: caseBody({ description: '第一行\n第二\u200b行' }),
+  }), [['description', 'format']]);
+  // At either end they are trimmed like spaces, and the name is found.
+  const name = `常州${uniq('zw')}公司`;
+  const { body } = await fileCase(staff.token, { employer_name: `\u200b${name}\ufeff` });
+  assert.equal(body.employer_name, name);
+  const found = assertJson(await api('GET', `/wage-cases?q=${encodeURIComponent(name)}`, { token: staff.token }), 200);
+  assert.deepEqual(found.items.map((c) => c.id), [body.id]);
 });
