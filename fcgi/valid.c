@@ -221,6 +221,43 @@ valid_text_bad(const char *in, int multi)
 	return 0;
 }
 
+/*
+ * An ID number, credit code or phone number as its standard writes it: a
+ * Chinese keyboard in full-width mode types U+FF01..U+FF5E (EF BC 81 ..
+ * EF BD 9E), the same letters and digits as their ASCII twins, and people
+ * group the characters with spaces (the ideographic one U+3000 too), which
+ * go.  Anything else is kept for the parser to refuse.  codes.c reads
+ * codes the same way.
+ */
+char *
+valid_narrow(struct arena *a, const char *in)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	char *out = arena_zalloc(a, strlen(in) + 1), *o = out;
+
+	for (; *p != '\0'; p++) {
+		if (*p == ' ')
+			continue;
+		if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) {
+			p += 2;
+			continue;
+		}
+		if (p[0] == 0xEF && (p[1] == 0xBC || p[1] == 0xBD) &&
+		    p[2] >= 0x80 && p[2] <= 0xBF) {
+			unsigned cp = 0xF000u | (unsigned)(p[1] & 0x3F) << 6 |
+				      (unsigned)(p[2] & 0x3F);
+
+			if (cp >= 0xFF01 && cp <= 0xFF5E) {
+				*o++ = (char)(cp - 0xFEE0);
+				p += 2;
+				continue;
+			}
+		}
+		*o++ = (char)*p;
+	}
+	return out;
+}
+
 static int
 is_digits(const char *s, size_t n)
 {
@@ -608,15 +645,17 @@ valid_field(struct arena *a, const json_t *v, const struct vfield *f, void *out,
 		if ((code = valid_date(s)) == NULL)
 			memcpy(dst, s, 11);
 		break;
+	/* Read as typed on a phone: 18 full-width characters are 18. */
 	case VT_IDNUM:
-		code = valid_idnum(s, dst);
+		code = valid_idnum(valid_narrow(a, s), dst);
 		break;
 	case VT_PHONE:
+		s = valid_narrow(a, s);
 		if ((code = valid_phone(s)) == NULL)
 			memcpy(dst, s, 12);
 		break;
 	case VT_CREDIT:
-		code = valid_credit(s, dst);
+		code = valid_credit(valid_narrow(a, s), dst);
 		break;
 	case VT_INT:
 		if (!json_is_integer(v))

@@ -154,6 +154,9 @@ void valid_date_add(const char *date, int days, char out[11]);
 const char *valid_money_str(const char *in, int64_t *fen);
 const char *valid_money_json(const json_t *, int64_t *fen);
 
+/* Full-width letters and digits as ASCII, spaces gone: what an ID
+ * number, credit code or phone is read as before its parser sees it. */
+char *valid_narrow(struct arena *, const char *);
 int valid_text_bad(const char *, int multi);
 size_t utf8_chars(const char *);
 char *valid_trim(struct arena *, const char *);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   adminToken, api, assertFieldErrors, assertJson, assertProblem, createUser, seededUnits, show, uniq,
 } from './lib.mjs';
-import { caseBody, fileCase, move } from './wage_lib.mjs';
+import { caseBody, creditCode, fileCase, getCase, idNumberX, move } from './wage_lib.mjs';
 import { register } from './safe_returns_lib.mjs';
 import { workerVisit } from './visits_lib.mjs';
 import { createFair, employerBody, shanghaiDay, signUp, signUpOk } from './job_fairs_lib.mjs';
@@ -120,4 +120,39 @@ test('a character that shows as nothing inside a name is refused as invisible, s
   assert.equal(body.employer_name, name);
   const found = assertJson(await api('GET', `/wage-cases?q=${encodeURIComponent(name)}`, { token: staff.token }), 200);
   assert.deepEqual(found.items.map((c) => c.id), [body.id]);
+});
+
+test('ID numbers, credit codes and phones typed in full-width characters are read as their ASCII twins', async () => {
+  const id = idNumberX();
+  const credit = creditCode();
+  const typed = `${fullWidth(id.slice(0, 6))}\u3000${fullWidth(id.slice(6, 17))}${fullWidth('x')}`;
+  const { body } = await fileCase(staff.token, {
+    employer_credit_code: fullWidth(credit.toLowerCase()),
+    reporter: { name: '张三', phone: `${fullWidth('138')}\u3000${fullWidth('1234')} ${fullWidth('5678')}` },
+    workers: [{ name: '李四', id_number: typed, amount_owed: '100' }],
+  });
+  const c = await getCase(staff.token, body.id);
+  assert.equal(c.employer_credit_code, credit);
+  assert.equal(c.workers[0].id_number, id);
+  assert.equal(c.reporter.phone, '13812345678');
+  // The checksums still hold: one wrong character is still wrong.
+  const wrongId = `${id.slice(0, 16)}${id[16] === '0' ? '1' : '0'}${id[17]}`;
+  assertFieldErrors(await api('POST', '/wage-cases', {
+    token: staff.token, body: caseBody({ workers: [{ name: '李四', id_number: fullWidth(wrongId), amount_owed: '100' }] }),
+  }), [['workers[0].id_number', 'checksum']]);
+  const wrongCredit = `${credit.slice(0, 17)}${credit[17] === '0' ? '1' : '0'}`;
+  assertFieldErrors(await api('POST', '/wage-cases', {
+    token: staff.token, body: caseBody({ employer_credit_code: fullWidth(wrongCredit) }),
+  }), [['employer_credit_code', 'checksum']]);
+  // The brief's own examples: the 18 typed characters are 18.
+  const sample = await api('POST', '/wage-cases', {
+    token: staff.token,
+    body: caseBody({ employer_credit_code: '９１３２０４００ＭＡ１ＭＡＡＡＡ０Ｗ',
+      workers: [{ name: '李四', id_number: '１１０１０５１９４９１２３１００２ｘ', amount_owed: '100' }] }),
+  });
+  assert.equal(sample.status, 201, show(sample));
+  // Looking a case up by the number typed the same way finds it.
+  const byId = assertJson(await api('GET', `/wage-cases?id_number=${encodeURIComponent(typed)}&limit=200`,
+    { token: staff.token }), 200);
+  assert.ok(byId.items.some((x) => x.id === body.id), JSON.stringify(byId.items.map((x) => x.id)));
 });

@@ -652,6 +652,43 @@ test_valid_trim(void **state)
 }
 
 static void
+test_valid_narrow(void **state)
+{
+	char out[19] = "";
+
+	(void)state;
+	/* Full-width digits and letters, the ideographic space: a Chinese
+	 * keyboard's 110105 1949... is the ASCII number. */
+	assert_string_equal(
+	    valid_narrow(&A,
+			 "\xEF\xBC\x91\xEF\xBC\x90\xE3\x80\x80\xEF\xBD\x98"),
+	    "10x");
+	assert_string_equal(valid_narrow(&A, "139 1234 5678"), "13912345678");
+	/* U+FF01 and U+FF5E are the ends of the range, U+FF00 and U+FF5F
+	 * are not in it, nor a cut sequence. */
+	assert_string_equal(valid_narrow(&A, "\xEF\xBC\x81\xEF\xBD\x9E"), "!~");
+	assert_string_equal(valid_narrow(&A, "\xEF\xBC\x80"), "\xEF\xBC\x80");
+	assert_string_equal(valid_narrow(&A, "\xEF\xBD\x9F"), "\xEF\xBD\x9F");
+	assert_string_equal(valid_narrow(&A, "a\xEF\xBC"), "a\xEF\xBC");
+	assert_string_equal(valid_narrow(&A, "张三"), "张三");
+	/* What the parsers then read: the check characters still count. */
+	assert_code(
+	    valid_idnum(
+		valid_narrow(&A, "１１０１０５１９４９１２３１００２ｘ"), out),
+	    NULL);
+	assert_string_equal(out, "11010519491231002X");
+	assert_code(
+	    valid_idnum(
+		valid_narrow(&A, "１１０１０５１９４９１２３１００２１"), out),
+	    "checksum");
+	assert_code(
+	    valid_credit(
+		valid_narrow(&A, "９１３２０４００ｍａ１ｍａａａａ０ｗ"), out),
+	    NULL);
+	assert_string_equal(out, "91320400MA1MAAAA0W");
+}
+
+static void
 test_valid_message(void **state)
 {
 	(void)state;
@@ -1651,6 +1688,7 @@ main(void)
 	    T(test_money_wan),
 	    T(test_utf8_chars),
 	    T(test_valid_trim),
+	    T(test_valid_narrow),
 	    T(test_valid_message),
 	    T(test_verrs_cap),
 	    T(test_object_all_valid),
