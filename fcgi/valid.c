@@ -328,14 +328,24 @@ valid_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* A date written right but in a year outside real_date()'s (9999-12-31
+ * typed for "open-ended") is out of range, not a date written wrong:
+ * telling the person to write 年-月-日 would blame what they got right. */
 const char *
 valid_date(const char *s)
 {
+	int y, m, d;
+
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !is_digits(s, 4) ||
 	    !is_digits(s + 5, 2) || !is_digits(s + 8, 2))
 		return "date";
-	if (!real_date(atoi(s), atoi(s + 5), atoi(s + 8)))
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return "date";
+	if (!real_date(y, m, d))
+		return "out_of_range";
 	return NULL;
 }
 

@@ -156,3 +156,31 @@ test('ID numbers, credit codes and phones typed in full-width characters are rea
     { token: staff.token }), 200);
   assert.ok(byId.items.some((x) => x.id === body.id), JSON.stringify(byId.items.map((x) => x.id)));
 });
+
+test('a campaign\'s dates are those of the records (2000 to 2100), said as a range, in the page\'s words', async () => {
+  const ok = { title: uniq('活动'), from: '2024-01-01', to: '2024-02-10', report_due: '2024-02-08' };
+  const early = assertFieldErrors(await api('POST', '/campaigns', {
+    token: admin, body: { ...ok, from: '1900-01-01' },
+  }), [['from', 'out_of_range']]);
+  assert.match(early[0].message, /统计期间开始/);
+  assert.match(early[0].message, /2000/);
+  const late = assertFieldErrors(await api('POST', '/campaigns', {
+    token: admin, body: { ...ok, to: '9999-12-31', report_due: '2101-01-01' },
+  }), [['to', 'out_of_range'], ['report_due', 'out_of_range']], { exact: true });
+  for (const e of late) assert.doesNotMatch(e.message, /年-月-日/, e.message);
+  assert.match(late.find((e) => e.field === 'to').message, /统计期间结束/);
+  assert.match(late.find((e) => e.field === 'report_due').message, /报送截止日期/);
+  const missing = assertFieldErrors(await api('POST', '/campaigns', { token: admin, body: { title: 'x' } }),
+    [['from', 'required'], ['to', 'required'], ['report_due', 'required']]);
+  assert.deepEqual(missing.map((e) => e.message).sort(),
+    ['请填写报送截止日期', '请填写统计期间开始', '请填写统计期间结束'].sort());
+  const order = assertFieldErrors(await api('POST', '/campaigns', {
+    token: admin, body: { ...ok, to: '2023-12-31', report_due: '2023-12-31' },
+  }), [['to', 'out_of_range'], ['report_due', 'out_of_range']]);
+  assert.deepEqual(order.map((e) => e.message).sort(),
+    ['统计期间结束不能早于统计期间开始', '报送截止日期不能早于统计期间开始'].sort());
+  const c = assertJson(await api('POST', '/campaigns', { token: admin, body: ok }), 201);
+  assertFieldErrors(await api('PATCH', `/campaigns/${c.id}`, {
+    token: admin, body: { from: '1999-12-31' }, headers: { 'If-Match': '"1"' },
+  }), [['from', 'out_of_range']]);
+});

@@ -321,6 +321,14 @@ test_date(void **state)
 	assert_code(valid_date("2021-01-01"), NULL);
 	assert_code(valid_date("2021-02-29"), "date");
 	assert_code(valid_date("1900-02-29"), "date");
+	/* Written right, but no year anything is dated in: the range. */
+	assert_code(valid_date("1900-01-01"), NULL);
+	assert_code(valid_date("2100-12-31"), NULL);
+	assert_code(valid_date("1899-12-31"), "out_of_range");
+	assert_code(valid_date("2101-01-01"), "out_of_range");
+	assert_code(valid_date("9999-12-31"), "out_of_range");
+	assert_code(valid_date("0000-01-01"), "out_of_range");
+	assert_code(valid_date("9999-02-30"), "date");
 	assert_code(valid_date("2021-13-01"), "date");
 	assert_code(valid_date("2021-00-10"), "date");
 	assert_code(valid_date("2021-04-31"), "date");
