@@ -4,6 +4,7 @@
  * create and change them; everyone signed in reads them, since every
  * statistics page starts by picking one.
  */
+#include <mysqld_error.h>
 #include <string.h>
 
 #include "audit.h"
@@ -74,6 +75,10 @@ SQL(sql_insert, "INSERT INTO campaigns (title, from_date, to_date, "
 SQL(sql_update, "UPDATE campaigns SET title = ?, from_date = ?, to_date = ?, "
 		"report_due = ?, version = version + 1, updated_at = NOW() "
 		"WHERE id = ?");
+/* The campaign the unique index campaigns_same (sql/014) found: the same
+ * title (as the column compares it) and period, another id. */
+SQL(sql_same, "SELECT " COLS " FROM campaigns WHERE title = ? AND "
+	      "from_date = ? AND to_date = ? AND id <> ? LIMIT 1");
 
 static json_t *
 campaign_json(const struct campaign *c)
@@ -150,6 +155,37 @@ check_dates(struct req *r, uint64_t has, const char *from, const char *to,
 }
 
 /*
+ * The answer to a write the index campaigns_same refused: 409 "conflict"
+ * naming the campaign there is, so the admin can open it rather than guess.
+ * id: the campaign being changed (0 for a new one).  The failed statement
+ * alone was undone, so the transaction can still read.
+ */
+static int
+same_campaign(struct req *r, const char *title, const char *from,
+	      const char *to, int64_t id)
+{
+	struct campaign c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	rc = db_one(r->db, &r->arena, &sql_same, "sssi", "issssi", title, from,
+		    to, id, &c.id, &c.title, &c.from, &c.to, &c.report_due,
+		    &c.version);
+	if (rc < 0)
+		return HANDLER_DB;
+	if (rc == 0)
+		return http_problem(
+		    r, 409, "conflict",
+		    "已有名称和统计期间都相同的活动，未作任何更改");
+	return http_problem(r, 409, "conflict",
+			    arena_printf(&r->arena,
+					 "已有同样的活动“%s”（统计期间 %s 至 "
+					 "%s，编号 %lld），未作任何更改",
+					 c.title, c.from, c.to,
+					 (long long)c.id));
+}
+
+/*
  * GET /campaigns?limit=&cursor= (signed in).  Raises 200 {items,
  * next_cursor}, newest first.
  */
@@ -201,7 +237,9 @@ campaigns_get(struct req *r)
 /*
  * POST /campaigns {title, from, to, report_due} (admin).  Raises 400 with
  * every invalid field (a date before 2000 or after 2100: out_of_range; to
- * before from, due before from), 201 with Location and the campaign.
+ * before from, due before from), 409 "conflict" when a campaign of the
+ * same title and period exists (named in detail), 201 with Location and
+ * the campaign.
  */
 int
 campaigns_create(struct req *r)
@@ -216,7 +254,9 @@ campaigns_create(struct req *r)
 		return 0;
 	if (db_exec(r->db, &sql_insert, "ssssi", in.title, in.from, in.to,
 		    in.report_due, r->user->id) < 0)
-		return HANDLER_DB;
+		return r->db->err == ER_DUP_ENTRY
+			   ? same_campaign(r, in.title, in.from, in.to, 0)
+			   : HANDLER_DB;
 	id = db_last_id(r->db);
 	if (read_one(r, &sql_get, id, &c) <= 0)
 		return HANDLER_DB;
@@ -231,7 +271,8 @@ campaigns_create(struct req *r)
 /*
  * PATCH /campaigns/{id} (admin; If-Match) with any of title, from, to,
  * report_due.  Raises 404, 428, 412, 400 (nothing to change, a date sent
- * out of range, or dates out of order once applied), 200 with the
+ * out of range, or dates out of order once applied), 409 "conflict" when
+ * another campaign has the title and period it would have, 200 with the
  * campaign.
  */
 int
@@ -239,7 +280,7 @@ campaigns_patch(struct req *r)
 {
 	struct campaign_in in;
 	struct campaign c, after;
-	const char *from, *to, *due;
+	const char *title, *from, *to, *due;
 	int rc;
 
 	memset(&in, 0, sizeof(in));
@@ -259,10 +300,12 @@ campaigns_patch(struct req *r)
 	due = in.has & VBIT(K_DUE) ? in.report_due : c.report_due;
 	if (check_dates(r, in.has, from, to, due) != 0)
 		return 0;
-	if (db_exec(r->db, &sql_update, "ssssi",
-		    in.has & VBIT(K_TITLE) ? in.title : c.title, from, to, due,
-		    c.id) < 0)
-		return HANDLER_DB;
+	title = in.has & VBIT(K_TITLE) ? in.title : c.title;
+	if (db_exec(r->db, &sql_update, "ssssi", title, from, to, due, c.id) <
+	    0)
+		return r->db->err == ER_DUP_ENTRY
+			   ? same_campaign(r, title, from, to, c.id)
+			   : HANDLER_DB;
 	if (read_one(r, &sql_get, c.id, &after) <= 0)
 		return HANDLER_DB;
 	if (audit(r, "campaign.update", "campaigns", c.id, campaign_json(&c),

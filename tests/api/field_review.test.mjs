@@ -184,3 +184,32 @@ test('a campaign\'s dates are those of the records (2000 to 2100), said as a ran
     token: admin, body: { from: '1999-12-31' }, headers: { 'If-Match': '"1"' },
   }), [['from', 'out_of_range']]);
 });
+
+test('the same campaign twice (title and period) is refused, naming the one there is; nothing is stored', async () => {
+  const title = uniq('送温暖');
+  const first = assertJson(await api('POST', '/campaigns', {
+    token: admin, body: { title, from: '2025-01-01', to: '2025-02-10', report_due: '2025-02-08' },
+  }), 201);
+  const again = await api('POST', '/campaigns', {
+    token: admin, body: { title, from: '2025-01-01', to: '2025-02-10', report_due: '2025-02-20' },
+  });
+  const p = assertProblem(again, 409, 'conflict');
+  assert.ok(p.detail.includes(title), p.detail);
+  const all = assertJson(await api('GET', '/campaigns?limit=200', { token: admin }), 200);
+  assert.deepEqual(all.items.filter((x) => x.title === title).map((x) => x.id), [first.id]);
+  // Another period of the same name is another campaign; made the same
+  // by a change, it is refused too, and stays as it was.
+  const second = assertJson(await api('POST', '/campaigns', {
+    token: admin, body: { title, from: '2025-01-01', to: '2025-02-11', report_due: '2025-02-08' },
+  }), 201);
+  const clash = await api('PATCH', `/campaigns/${second.id}`, {
+    token: admin, body: { to: '2025-02-10' }, headers: { 'If-Match': '"1"' },
+  });
+  assert.ok(assertProblem(clash, 409, 'conflict').detail.includes(title));
+  const still = assertJson(await api('GET', `/campaigns/${second.id}`, { token: admin }), 200);
+  assert.deepEqual([still.to, still.version], ['2025-02-11', 1]);
+  // Changing only its due date is no clash with itself.
+  assertJson(await api('PATCH', `/campaigns/${first.id}`, {
+    token: admin, body: { report_due: '2025-02-09' }, headers: { 'If-Match': '"1"' },
+  }), 200);
+});

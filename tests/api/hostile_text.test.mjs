@@ -82,7 +82,7 @@ const ROUTES = [
   { name: 'PATCH /campaigns/{id}', method: 'PATCH', one: ['title'],
     setup: async () => {
       const c = await api('POST', '/campaigns', { token: admin,
-        body: { title: '戊', from: '2021-01-01', to: '2021-01-31', report_due: '2021-02-10' } });
+        body: { title: `戊${uniq('c')}`, from: '2021-01-01', to: '2021-01-31', report_due: '2021-02-10' } });
       assert.equal(c.status, 201, show(c));
       return { path: `/campaigns/${c.json.id}`, token: admin, body: { title: '己' },
         version: async () => (await api('GET', `/campaigns/${c.json.id}`, { token: admin })).json.version };
