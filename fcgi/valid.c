@@ -176,6 +176,38 @@ invisible_at(const unsigned char *s)
 	       (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF); /* U+FEFF */
 }
 
+/* Can the character at s stand in an emoji sequence: U+2600-U+27BF
+ * (E2 98 80 .. E2 9E BF) or anything beyond U+FFFF (a 4-byte lead)? */
+static int
+emoji_at(const unsigned char *s)
+{
+	return (s[0] == 0xE2 && s[1] >= 0x98 && s[1] <= 0x9E) ||
+	       (s[0] >= 0xF0 && s[0] <= 0xF4);
+}
+
+/*
+ * Is the zero-width joiner at s (in the string at start) one that joins
+ * two emoji into one picture (👷‍♂️ is U+1F477 ZWJ U+2642 U+FE0F,
+ * 👨‍👩‍👧 three people joined)?  Such a joiner shows as the picture,
+ * not as nothing, so it is kept.  Before it: an emoji character or the emoji
+ * presentation selector U+FE0F (EF B8 8F); after it: an emoji character.  JSON
+ * text is valid UTF-8, so a lead byte three or four back begins the character
+ * that ends just before s.
+ */
+static int
+emoji_joiner(const unsigned char *start, const unsigned char *s)
+{
+	size_t back = (size_t)(s - start);
+
+	if (!(s[0] == 0xE2 && s[1] == 0x80 && s[2] == 0x8D))
+		return 0;
+	if (!((back >= 3 && s[-3] == 0xEF && s[-2] == 0xB8 && s[-1] == 0x8F) ||
+	      (back >= 3 && emoji_at(s - 3) && s[-3] == 0xE2) ||
+	      (back >= 4 && s[-4] >= 0xF0 && s[-4] <= 0xF4)))
+		return 0;
+	return emoji_at(s + 3);
+}
+
 /*
  * Does s hold a character a line of text may not: a C0 or C1 control, DEL,
  * or a bidirectional embedding, override or isolate (U+202A-U+202E,
@@ -189,7 +221,8 @@ invisible_at(const unsigned char *s)
  * joiner and invisible operators U+2060-U+2064, and the byte-order mark
  * U+FEFF.  Pasted from a chat into a name ("王<U+200B>五"), it is stored
  * and the name is then found by no search for what the screen showed;
- * alone it makes a name that shows as nothing.  At either end the
+ * alone it makes a name that shows as nothing.  (A joiner between two
+ * emoji is part of the picture they make, and stays.)  At either end the
  * zero-width ones are harmless and valid_trim() has taken them off (so
  * that a name of nothing else is no name: "required"); anywhere else the
  * person is asked to delete what they cannot see, rather than the server
@@ -215,7 +248,8 @@ valid_text_bad(const char *in, int multi)
 		if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 &&
 		    s[2] <= 0xA9)
 			return 1;
-		if (invisible_at(s))
+		if (invisible_at(s) &&
+		    !emoji_joiner((const unsigned char *)in, s))
 			return 1;
 	}
 	return 0;

@@ -591,6 +591,11 @@ const BAD_LINE =
     /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]/;
 const BAD_MULTI =
     /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]|\r(?!\n)/;
+/* A zero-width joiner between two emoji (👷‍♂️) is part of the picture
+ * they make, and valid.c keeps it: an emoji or U+FE0F before it, an emoji
+ * (U+2600–U+27BF, or beyond U+FFFF) after it. */
+const EMOJI_JOINER =
+    /(?<=[\u2600-\u27bf\ufe0f\u{10000}-\u{10ffff}])\u200d(?=[\u2600-\u27bf\u{10000}-\u{10ffff}])/gu;
 
 /* A value typed into a field of kind, as the API wants it. */
 export function normalize(kind, value) {
@@ -645,7 +650,8 @@ export function checkValue(kind, value, { min = null, max = null, multi = false 
 			return 'out_of_range';
 		return null;
 	case 'text':
-		return (multi ? BAD_MULTI : BAD_LINE).test(value) ? 'invisible' : null;
+		return (multi ? BAD_MULTI : BAD_LINE).test(String(value).replace(EMOJI_JOINER, '')) ?
+		    'invisible' : null;
 	default:
 		return null;
 	}

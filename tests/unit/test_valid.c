@@ -660,6 +660,35 @@ test_valid_trim(void **state)
 }
 
 static void
+test_text_invisible(void **state)
+{
+	(void)state;
+	/* A zero-width space, a soft hyphen, a direction mark inside a name:
+	 * refused on one line and on many. */
+	assert_int_equal(valid_text_bad("王\xE2\x80\x8B五", 0), 1);
+	assert_int_equal(valid_text_bad("王\xE2\x80\x8B五", 1), 1);
+	assert_int_equal(valid_text_bad("\xC2\xAD", 0), 1);
+	assert_int_equal(valid_text_bad("王\xE2\x80\x8F五", 0), 1);
+	assert_int_equal(valid_text_bad("王\xE2\x81\xA4五", 0), 1);
+	assert_int_equal(valid_text_bad("王\xEF\xBB\xBF五", 0), 1);
+	/* Their neighbours are ordinary: U+00AC, U+200A, U+FEFE. */
+	assert_int_equal(valid_text_bad("\xC2\xAC", 0), 0);
+	assert_int_equal(valid_text_bad("\xE2\x80\x8A", 0), 0);
+	assert_int_equal(valid_text_bad("\xEF\xBB\xBE", 0), 0);
+	/* A joiner between emoji is part of one picture (a worker, a family,
+	 * a heart on fire); between letters, or at an edge, it is not. */
+	assert_int_equal(valid_text_bad("张三👷\xE2\x80\x8D♂️", 0), 0);
+	assert_int_equal(valid_text_bad("👨\xE2\x80\x8D👩\xE2\x80\x8D👧", 0), 0);
+	assert_int_equal(valid_text_bad("❤️\xE2\x80\x8D🔥", 0), 0);
+	assert_int_equal(valid_text_bad("王\xE2\x80\x8D五", 0), 1);
+	assert_int_equal(valid_text_bad("👷\xE2\x80\x8D五", 0), 1);
+	assert_int_equal(valid_text_bad("\xE2\x80\x8D👷", 0), 1);
+	assert_int_equal(valid_text_bad("👷\xE2\x80\x8D", 0), 1);
+	/* Other invisible characters between emoji are still refused. */
+	assert_int_equal(valid_text_bad("👷\xE2\x80\x8B👷", 0), 1);
+}
+
+static void
 test_valid_narrow(void **state)
 {
 	char out[19] = "";
@@ -1697,6 +1726,7 @@ main(void)
 	    T(test_utf8_chars),
 	    T(test_valid_trim),
 	    T(test_valid_narrow),
+	    T(test_text_invisible),
 	    T(test_valid_message),
 	    T(test_verrs_cap),
 	    T(test_object_all_valid),
