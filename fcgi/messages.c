@@ -42,6 +42,7 @@ static const struct message {
     {"type", MK_MONEY, "金额应为数字，最多两位小数，例如 3500 或 3500.50"},
     {"decimals", MK_MONEY, "金额最多两位小数（到分），例如 3500.50"},
     {"out_of_range", MK_MONEY, "{label}应在 {min} 到 {max} 元之间"},
+    {"out_of_range", MK_DATE, "{label}超出允许范围，请核对年份"},
     {"format", MK_ID_NUMBER,
      "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X"},
     {"birth_date", MK_ID_NUMBER,

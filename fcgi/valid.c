@@ -161,12 +161,72 @@ valid_trim(struct arena *a, const char *in)
 	return arena_strndup(a, (const char *)s, n);
 }
 
+/* Is there an invisible format character (see below) at s?  s is
+ * NUL-terminated, so comparing byte after byte never reads past it. */
+static int
+invisible_at(const unsigned char *s)
+{
+	return (s[0] == 0xC2 && s[1] == 0xAD) ||		 /* U+00AD */
+	       (s[0] == 0xD8 && s[1] == 0x9C) ||		 /* U+061C */
+	       (s[0] == 0xE1 && s[1] == 0xA0 && s[2] == 0x8E) || /* U+180E */
+	       (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x8B &&
+		s[2] <= 0x8F) || /* U+200B-U+200F */
+	       (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA0 &&
+		s[2] <= 0xA4) || /* U+2060-U+2064 */
+	       (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF); /* U+FEFF */
+}
+
+/* Can the character at s stand in an emoji sequence: U+2600-U+27BF
+ * (E2 98 80 .. E2 9E BF) or anything beyond U+FFFF (a 4-byte lead)? */
+static int
+emoji_at(const unsigned char *s)
+{
+	return (s[0] == 0xE2 && s[1] >= 0x98 && s[1] <= 0x9E) ||
+	       (s[0] >= 0xF0 && s[0] <= 0xF4);
+}
+
+/*
+ * Is the zero-width joiner at s (in the string at start) one that joins
+ * two emoji into one picture (👷‍♂️ is U+1F477 ZWJ U+2642 U+FE0F,
+ * 👨‍👩‍👧 three people joined)?  Such a joiner shows as the picture,
+ * not as nothing, so it is kept.  Before it: an emoji character or the emoji
+ * presentation selector U+FE0F (EF B8 8F); after it: an emoji character.  JSON
+ * text is valid UTF-8, so a lead byte three or four back begins the character
+ * that ends just before s.
+ */
+static int
+emoji_joiner(const unsigned char *start, const unsigned char *s)
+{
+	size_t back = (size_t)(s - start);
+
+	if (!(s[0] == 0xE2 && s[1] == 0x80 && s[2] == 0x8D))
+		return 0;
+	if (!((back >= 3 && s[-3] == 0xEF && s[-2] == 0xB8 && s[-1] == 0x8F) ||
+	      (back >= 3 && emoji_at(s - 3) && s[-3] == 0xE2) ||
+	      (back >= 4 && s[-4] >= 0xF0 && s[-4] <= 0xF4)))
+		return 0;
+	return emoji_at(s + 3);
+}
+
 /*
  * Does s hold a character a line of text may not: a C0 or C1 control, DEL,
  * or a bidirectional embedding, override or isolate (U+202A-U+202E,
  * U+2066-U+2069), which can make text display in an order other than it
  * is stored?  Multi-line text may hold tabs and newlines (CRLF included).
  * The rule is API.md v1.1 "Everywhere".
+ *
+ * Nor a format character that shows as nothing: soft hyphen U+00AD, the
+ * Arabic letter mark U+061C, the Mongolian vowel separator U+180E,
+ * zero-width space, joiners and direction marks U+200B-U+200F, word
+ * joiner and invisible operators U+2060-U+2064, and the byte-order mark
+ * U+FEFF.  Pasted from a chat into a name ("王<U+200B>五"), it is stored
+ * and the name is then found by no search for what the screen showed;
+ * alone it makes a name that shows as nothing.  (A joiner between two
+ * emoji is part of the picture they make, and stays.)  At either end the
+ * zero-width ones are harmless and valid_trim() has taken them off (so
+ * that a name of nothing else is no name: "required"); anywhere else the
+ * person is asked to delete what they cannot see, rather than the server
+ * guessing which of them mattered (a joiner inside an emoji).
  */
 int
 valid_text_bad(const char *in, int multi)
@@ -188,8 +248,48 @@ valid_text_bad(const char *in, int multi)
 		if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 &&
 		    s[2] <= 0xA9)
 			return 1;
+		if (invisible_at(s) &&
+		    !emoji_joiner((const unsigned char *)in, s))
+			return 1;
 	}
 	return 0;
+}
+
+/*
+ * An ID number, credit code or phone number as its standard writes it: a
+ * Chinese keyboard in full-width mode types U+FF01..U+FF5E (EF BC 81 ..
+ * EF BD 9E), the same letters and digits as their ASCII twins, and people
+ * group the characters with spaces (the ideographic one U+3000 too), which
+ * go.  Anything else is kept for the parser to refuse.  codes.c reads
+ * codes the same way.
+ */
+char *
+valid_narrow(struct arena *a, const char *in)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	char *out = arena_zalloc(a, strlen(in) + 1), *o = out;
+
+	for (; *p != '\0'; p++) {
+		if (*p == ' ')
+			continue;
+		if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) {
+			p += 2;
+			continue;
+		}
+		if (p[0] == 0xEF && (p[1] == 0xBC || p[1] == 0xBD) &&
+		    p[2] >= 0x80 && p[2] <= 0xBF) {
+			unsigned cp = 0xF000u | (unsigned)(p[1] & 0x3F) << 6 |
+				      (unsigned)(p[2] & 0x3F);
+
+			if (cp >= 0xFF01 && cp <= 0xFF5E) {
+				*o++ = (char)(cp - 0xFEE0);
+				p += 2;
+				continue;
+			}
+		}
+		*o++ = (char)*p;
+	}
+	return out;
 }
 
 static int
@@ -262,14 +362,24 @@ valid_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* A date written right but in a year outside real_date()'s (9999-12-31
+ * typed for "open-ended") is out of range, not a date written wrong:
+ * telling the person to write 年-月-日 would blame what they got right. */
 const char *
 valid_date(const char *s)
 {
+	int y, m, d;
+
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !is_digits(s, 4) ||
 	    !is_digits(s + 5, 2) || !is_digits(s + 8, 2))
 		return "date";
-	if (!real_date(atoi(s), atoi(s + 5), atoi(s + 8)))
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return "date";
+	if (!real_date(y, m, d))
+		return "out_of_range";
 	return NULL;
 }
 
@@ -579,15 +689,17 @@ valid_field(struct arena *a, const json_t *v, const struct vfield *f, void *out,
 		if ((code = valid_date(s)) == NULL)
 			memcpy(dst, s, 11);
 		break;
+	/* Read as typed on a phone: 18 full-width characters are 18. */
 	case VT_IDNUM:
-		code = valid_idnum(s, dst);
+		code = valid_idnum(valid_narrow(a, s), dst);
 		break;
 	case VT_PHONE:
+		s = valid_narrow(a, s);
 		if ((code = valid_phone(s)) == NULL)
 			memcpy(dst, s, 12);
 		break;
 	case VT_CREDIT:
-		code = valid_credit(s, dst);
+		code = valid_credit(valid_narrow(a, s), dst);
 		break;
 	case VT_INT:
 		if (!json_is_integer(v))

@@ -44,8 +44,9 @@ enum vtype {
 
 #define V_REQ 0x01 /* missing, null or empty is an error */
 /* Multi-line text (description, note): newline and tab are allowed.  Every
- * other string is one line and refuses all control characters and the
- * bidirectional overrides (API.md v1.1 "Everywhere"): 400 "format". */
+ * other string is one line and refuses all control characters, the
+ * bidirectional overrides (API.md v1.1 "Everywhere") and the characters
+ * that show as nothing (valid_text_bad()): 400 "format". */
 #define V_MULTI 0x02
 
 struct vtable;
@@ -153,6 +154,9 @@ void valid_date_add(const char *date, int days, char out[11]);
 const char *valid_money_str(const char *in, int64_t *fen);
 const char *valid_money_json(const json_t *, int64_t *fen);
 
+/* Full-width letters and digits as ASCII, spaces gone: what an ID
+ * number, credit code or phone is read as before its parser sees it. */
+char *valid_narrow(struct arena *, const char *);
 int valid_text_bad(const char *, int multi);
 size_t utf8_chars(const char *);
 char *valid_trim(struct arena *, const char *);

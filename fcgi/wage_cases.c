@@ -775,7 +775,8 @@ wage_cases_list(struct req *r)
 	}
 	idq = req_query(r, "id_number");
 	if (idq != NULL && *idq != '\0') {
-		const char *code = valid_idnum(valid_trim(&r->arena, idq), idn);
+		const char *code = valid_idnum(
+		    valid_narrow(&r->arena, valid_trim(&r->arena, idq)), idn);
 
 		if (r->user->role == ROLE_VOLUNTEER) {
 			verrs_free(&e);

@@ -572,8 +572,8 @@ export function normalizePhone(s) {
 }
 
 /* Blanks around a value, as the server trims them, and the zero-width
- * characters (U+200B–U+200D, U+FEFF) a copy-paste leaves there. */
-const EDGES = /^[\s\u200b-\u200d\ufeff]+|[\s\u200b-\u200d\ufeff]+$/g;
+ * characters (U+200B–U+200D, U+2060, U+FEFF) a copy-paste leaves there. */
+const EDGES = /^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$/g;
 
 export function tidy(s) {
 	return String(s ?? '').replace(EDGES, '');
@@ -582,12 +582,20 @@ export function tidy(s) {
 /*
  * Characters valid.c valid_text_bad() refuses in text (API.md v1.1
  * "Everywhere"): C0 and C1 controls, DEL, the bidirectional embeddings,
- * overrides (U+202A–U+202E) and isolates (U+2066–U+2069). A multi-line
- * field may hold newlines (CRLF too) and tabs.
+ * overrides (U+202A–U+202E) and isolates (U+2066–U+2069), and the format
+ * characters that show as nothing (U+00AD, U+061C, U+180E, U+200B–U+200F,
+ * U+2060–U+2064, U+FEFF). A multi-line field may hold newlines (CRLF too)
+ * and tabs.
  */
-const BAD_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const BAD_LINE =
+    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]/;
 const BAD_MULTI =
-    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/;
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]|\r(?!\n)/;
+/* A zero-width joiner between two emoji (👷‍♂️) is part of the picture
+ * they make, and valid.c keeps it: an emoji or U+FE0F before it, an emoji
+ * (U+2600–U+27BF, or beyond U+FFFF) after it. */
+const EMOJI_JOINER =
+    /(?<=[\u2600-\u27bf\ufe0f\u{10000}-\u{10ffff}])\u200d(?=[\u2600-\u27bf\u{10000}-\u{10ffff}])/gu;
 
 /* A value typed into a field of kind, as the API wants it. */
 export function normalize(kind, value) {
@@ -642,7 +650,8 @@ export function checkValue(kind, value, { min = null, max = null, multi = false 
 			return 'out_of_range';
 		return null;
 	case 'text':
-		return (multi ? BAD_MULTI : BAD_LINE).test(value) ? 'invisible' : null;
+		return (multi ? BAD_MULTI : BAD_LINE).test(String(value).replace(EMOJI_JOINER, '')) ?
+		    'invisible' : null;
 	default:
 		return null;
 	}

@@ -115,7 +115,7 @@ const ROWS = [
   // ---- Campaigns ------------------------------------------------------------
   { m: 'GET', p: '/api/v1/campaigns', fam: 'one', ok: [200], signedIn: 'ok' },
   { m: 'POST', p: '/api/v1/campaigns', fam: 'one', ok: [201], adminOnly: true,
-    body: () => ({ title: '矩阵活动', from: '2014-01-01', to: '2014-01-31', report_due: '2014-02-05' }) },
+    body: () => ({ title: `矩阵活动${uniq('c')}`, from: '2014-01-01', to: '2014-01-31', report_due: '2014-02-05' }) },
   { m: 'GET', p: '/api/v1/campaigns/{id}', fam: 'camp', ok: [200], signedIn: 'ok' },
   { m: 'PATCH', p: '/api/v1/campaigns/{id}', fam: 'camp', ok: [412], adminOnly: true,
     body: () => ({ title: '改' }), headers: STALE },
@@ -331,7 +331,7 @@ before(async () => {
   recs.user = [{ id: uA.user.id }, { id: uB.user.id }];
 
   camp = (await asAdmin('POST', '/campaigns', {
-    title: '矩阵测试活动', from: CAMP_FROM, to: '2015-12-31', report_due: '2016-01-10',
+    title: `矩阵测试活动${uniq('c')}`, from: CAMP_FROM, to: '2015-12-31', report_due: '2016-01-10',
   })).json;
   recs.camp = [{ id: camp.id }];
   recs.unit = [A, B].map((u) => ({ id: u.id, unit: u.id, camp: camp.id }));

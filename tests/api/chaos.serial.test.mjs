@@ -290,7 +290,7 @@ test('kill -9 of MariaDB and of the worker under writes: acknowledged means pres
     // compares the figures they make; a day no other test writes to.
     const day = `2017-12-${String(1 + randomInt(28)).padStart(2, '0')}`;
     const camp = await api('POST', '/campaigns', {
-      token: admin, body: { title: '崩溃测试活动', from: '2017-12-01', to: '2017-12-31', report_due: '2018-01-10' },
+      token: admin, body: { title: `崩溃测试活动${randomUUID().slice(0, 8)}`, from: '2017-12-01', to: '2017-12-31', report_due: '2018-01-10' },
     });
     assert.equal(camp.status, 201, show(camp));
     const ctx = {

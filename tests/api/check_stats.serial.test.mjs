@@ -46,7 +46,7 @@ before(async () => {
   today = todayShanghai();
   // A campaign over the workload's days, so check-stats compares them.
   const c = await api('POST', '/campaigns', {
-    token: admin, body: { title: '核对测试活动', from: addDays(today, -30), to: today, report_due: today },
+    token: admin, body: { title: `核对测试活动${Date.now().toString(36)}`, from: addDays(today, -30), to: today, report_due: today },
   });
   assert.equal(c.status, 201, show(c));
 });

@@ -67,7 +67,7 @@ test('HEAD on every GET route of visits, safe returns, campaigns, users, statist
   const trip = await register(vol.token, { unit_id: town.id });
   const c = await fileCase(staff.token, { unit_id: town.id });
   const camp = await api('POST', '/campaigns', {
-    token: admin, body: { title: 'HEAD 测试', from: '2021-01-01', to: '2021-01-31', report_due: '2021-02-10' },
+    token: admin, body: { title: `HEAD 测试 ${Date.now().toString(36)}`, from: '2021-01-01', to: '2021-01-31', report_due: '2021-02-10' },
   });
   assert.equal(camp.status, 201);
   const period = 'from=2021-01-01&to=2021-12-31';

@@ -1,10 +1,12 @@
 // Hostile text in every resource (API.md v1.1 "Everywhere";
 // docs/conventions.md "Text"), from one table: a one-line field (a name,
 // a title, an employer, an address, a code) refuses the C0 and C1
-// controls, DEL and the bidirectional embeddings, overrides and isolates
-// with 400 "format" -- every such field of a body at once, each named by
-// its JSON path; a multi-line field (description, note) takes newline,
-// tab and CRLF and stores them as sent, and refuses the rest.
+// controls, DEL, the bidirectional embeddings, overrides and isolates,
+// and the format characters that show as nothing (zero-width space, soft
+// hyphen, direction marks) with 400 "format" -- every such field of a
+// body at once, each named by its JSON path; a multi-line field
+// (description, note) takes newline, tab and CRLF and stores them as
+// sent, and refuses the rest.
 //
 // tests/unit/test_tables.c checks the same rule over every field table
 // at every depth; this checks what a client sees, route by route.  Job
@@ -20,10 +22,12 @@ import { batchBody, getRecord, recordBody, register } from './safe_returns_lib.m
 
 /* What no one-line field takes. */
 const ONE_LINE_BAD = ['\u0001', '\u0007', '\t', '\n', '\r', '\u001b', '\u007f', '\u0085', '\u009f',
-  '\u202a', '\u202e', '\u2066', '\u2069'];
+  '\u202a', '\u202e', '\u2066', '\u2069',
+  // and what shows as nothing: soft hyphen, zero-width space, a direction mark
+  '\u00ad', '\u200b', '\u200f'];
 /* What a multi-line field takes, and what it still refuses. */
 const MULTI_OK = '第一行\n\t第二行\r\n\n第三行';
-const MULTI_BAD = ['\u0007', '\r', '\u000b', '\u000c', '\u007f', '\u0085', '\u202e', '\u2067'];
+const MULTI_BAD = ['\u0007', '\r', '\u000b', '\u000c', '\u007f', '\u0085', '\u202e', '\u2067', '\u200b'];
 
 /* ASCII around the character, so that only the character is wrong: the
  * usernames and unit codes have rules of their own about letters. */
@@ -78,7 +82,7 @@ const ROUTES = [
   { name: 'PATCH /campaigns/{id}', method: 'PATCH', one: ['title'],
     setup: async () => {
       const c = await api('POST', '/campaigns', { token: admin,
-        body: { title: '戊', from: '2021-01-01', to: '2021-01-31', report_due: '2021-02-10' } });
+        body: { title: `戊${uniq('c')}`, from: '2021-01-01', to: '2021-01-31', report_due: '2021-02-10' } });
       assert.equal(c.status, 201, show(c));
       return { path: `/campaigns/${c.json.id}`, token: admin, body: { title: '己' },
         version: async () => (await api('GET', `/campaigns/${c.json.id}`, { token: admin })).json.version };

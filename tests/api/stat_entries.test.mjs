@@ -22,6 +22,9 @@ let staffOther;
 let vol;
 let camp; // the campaign the entries belong to
 let prevCamp; // an earlier one, for the range rule
+// Titles of their own: a campaign's title and period are made only once.
+const tag = Date.now().toString(36);
+const prevTitle = `填报测试上期活动${tag}`;
 
 const put = (token, body, headers = {}) => api('PUT', '/stats/entries', { token, body, headers });
 const get = (token, q) => api('GET', `/stats/entries?${q}`, { token });
@@ -41,10 +44,10 @@ before(async () => {
   staffOther = await createUser({ role: 'staff', unit_id: other.id }, { signIn: true });
   vol = await createUser({ role: 'volunteer', unit_id: town.id }, { signIn: true });
   prevCamp = assertJson(await api('POST', '/campaigns', {
-    token: admin, body: { title: '填报测试上期活动', from: '2019-01-01', to: '2019-02-10', report_due: '2019-02-08' },
+    token: admin, body: { title: prevTitle, from: '2019-01-01', to: '2019-02-10', report_due: '2019-02-08' },
   }), 201);
   camp = assertJson(await api('POST', '/campaigns', {
-    token: admin, body: { title: '填报测试活动', from: '2020-01-01', to: '2020-02-10', report_due: '2020-02-08' },
+    token: admin, body: { title: `填报测试活动${tag}`, from: '2020-01-01', to: '2020-02-10', report_due: '2020-02-08' },
   }), 201);
 });
 
@@ -231,7 +234,7 @@ test('GET /stats/validation: entries missing is an error; a jump over 10 times t
   assert.equal(pair.message, 'C3 慰问对象为 2 人次，但 D3 发放款物为 0：同一类别的慰问对象与发放款物应同为零或同不为零');
   assert.match(v1.items.find((i) => i.rule === 'spent_over_raised').message, /合计 0\.25 万元（2500\.00 元）/);
   const w = v1.items.find((i) => i.rule === 'range_B4');
-  assert.equal(w.message, 'B4 社会捐助为 0.10 万元（1000.01 元），超过上次活动《填报测试上期活动》同项数字 0.01 万元（100.00 元）的 10 倍，请核实是否填错');
+  assert.equal(w.message, `B4 社会捐助为 0.10 万元（1000.01 元），超过上次活动《${prevTitle}》同项数字 0.01 万元（100.00 元）的 10 倍，请核实是否填错`);
   // The sum rules never fire: B, E, F are computed.
   for (const v of [v0, v1]) assert.ok(v.items.every((i) => !i.rule.startsWith('sum_')));
   // Validation is a campaign's; staff outside get 404.

@@ -90,7 +90,7 @@ before(async () => {
   staffDistrict = await createUser({ role: 'staff', unit_id: district.id, display_name: '区审核员' }, { signIn: true });
   camp = assertJson(await api('POST', '/campaigns', {
     token: admin,
-    body: { title: '上报测试活动', from: addDays(today, -10), to: addDays(today, 5), report_due: addDays(today, 5) },
+    body: { title: `上报测试活动${Date.now().toString(36)}`, from: addDays(today, -10), to: addDays(today, 5), report_due: addDays(today, 5) },
   }), 201);
   // One accepted case with a recovery in the first street.
   const { body } = await fileCase(staffTown.token, { unit_id: streets[0].id });
@@ -363,8 +363,9 @@ test('GET /stats/reporting: on time, late, returned, missing and draft units, wi
     kids.push(await createUnit({ kind: 'street', name: `${n}街道`, parent_id: parent.id }));
   }
   const due = addDays(today, -1);
+  const qTitle = `报送测试活动${Date.now().toString(36)}`;
   const q = assertJson(await api('POST', '/campaigns', {
-    token: admin, body: { title: '报送测试活动', from: addDays(today, -30), to: addDays(today, -2), report_due: due },
+    token: admin, body: { title: qTitle, from: addDays(today, -30), to: addDays(today, -2), report_due: due },
   }), 201);
   const values = { B1: '1.00', E1: 1, F1: 1 };
   for (const k of [0, 1, 2, 3, 5]) await enter(admin, kids[k].id, q.id, values);
@@ -382,7 +383,7 @@ test('GET /stats/reporting: on time, late, returned, missing and draft units, wi
   const rep = assertJson(await api('GET', `/stats/reporting?campaign_id=${q.id}&parent_id=${parent.id}`,
     { token: staffParent.token }), 200);
   assert.equal(rep.parent_id, parent.id);
-  assert.deepEqual(rep.campaign, { id: q.id, title: '报送测试活动', from: q.from, to: q.to, report_due: due });
+  assert.deepEqual(rep.campaign, { id: q.id, title: qTitle, from: q.from, to: q.to, report_due: due });
   assert.deepEqual(rep.items.map((i) => [i.unit_name, i.state, i.late]), [
     ['按时街道', 'approved', false],
     ['截止日当天街道', 'submitted', false],

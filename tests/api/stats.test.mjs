@@ -73,11 +73,13 @@ test('campaigns: the seeded 2021 campaign, admin creates and changes, everyone s
   assertFieldErrors(await api('POST', '/campaigns', {
     token: admin, body: { title: '倒序', from: '2022-02-01', to: '2022-01-01', report_due: '2021-12-01' },
   }), [['to', 'out_of_range'], ['report_due', 'out_of_range']]);
+  // Titles of their own: the same title and period twice is refused.
+  const title = `2022年送温暖活动${Date.now().toString(36)}`;
   const res = await api('POST', '/campaigns', {
-    token: admin, body: { title: ' 2022年送温暖活动 ', from: '2022-01-01', to: '2022-01-31', report_due: '2022-02-10' },
+    token: admin, body: { title: ` ${title} `, from: '2022-01-01', to: '2022-01-31', report_due: '2022-02-10' },
   });
   const c = assertJson(res, 201);
-  assert.equal(c.title, '2022年送温暖活动');
+  assert.equal(c.title, title);
   assert.equal(res.headers.get('location'), `/api/v1/campaigns/${c.id}`);
   assertProblem(await api('PATCH', `/campaigns/${c.id}`, { token: admin, body: { to: '2022-02-12' } }),
     428, 'precondition_required');
@@ -127,11 +129,12 @@ test('GET /stats: rows H and I of a unit and its subtree; 万元 rounded half up
 });
 
 test('GET /stats by campaign: the campaign\'s period, and the latest campaign by default', async () => {
+  const title = `测试活动（今天）${Date.now().toString(36)}`;
   const c = assertJson(await api('POST', '/campaigns', {
-    token: admin, body: { title: '测试活动（今天）', from: today, to: today, report_due: today },
+    token: admin, body: { title, from: today, to: today, report_due: today },
   }), 201);
   const s = assertJson(await api('GET', `/stats?unit_id=${town.id}&campaign_id=${c.id}`, { token: staff.token }), 200);
-  assert.deepEqual(s.campaign, { id: c.id, title: '测试活动（今天）', report_due: today });
+  assert.deepEqual(s.campaign, { id: c.id, title, report_due: today });
   assert.equal(s.from, today);
   assert.equal(row(s.rows, 'H').value, 9);
   const seeded = assertJson(await api('GET', `/stats?unit_id=${town.id}&campaign_id=1`, { token: staff.token }), 200);

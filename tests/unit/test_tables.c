@@ -15,8 +15,9 @@
  *
  * Then, for every string field at every depth, a body holding just that
  * field (inside the objects and arrays that lead to it): a control
- * character or a bidirectional override is refused with "format" at the
- * field's JSON path; newline and tab pass a multi-line field only.
+ * character, a bidirectional override or a character that shows as
+ * nothing is refused with "format" at the field's JSON path; newline and
+ * tab pass a multi-line field only.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -303,14 +304,34 @@ code_at(const char *table, const char *path, const struct vfield *f,
 
 /* Characters no one-line field takes (docs/conventions.md "Text"). */
 static const char *const one_line_bad[] = {
-    "a\x01z",	      "a\tz",		"a\nz",		  "a\rz",
-    "a\x1bz",	      "a\x7fz",		"a\xc2\x85z",	  "a\xc2\x9fz",
-    "a\xe2\x80\xaaz", "a\xe2\x80\xaez", "a\xe2\x81\xa6z", "a\xe2\x81\xa9z",
+    "a\x01z",
+    "a\tz",
+    "a\nz",
+    "a\rz",
+    "a\x1bz",
+    "a\x7fz",
+    "a\xc2\x85z",
+    "a\xc2\x9fz",
+    "a\xe2\x80\xaaz",
+    "a\xe2\x80\xaez",
+    "a\xe2\x81\xa6z",
+    "a\xe2\x81\xa9z",
+    /* What shows as nothing: U+00AD, U+061C, U+180E, U+200B, U+200F,
+     * U+2060, U+2064, U+FEFF. */
+    "a\xc2\xadz",
+    "a\xd8\x9cz",
+    "a\xe1\xa0\x8ez",
+    "a\xe2\x80\x8bz",
+    "a\xe2\x80\x8fz",
+    "a\xe2\x81\xa0z",
+    "a\xe2\x81\xa4z",
+    "a\xef\xbb\xbfz",
 };
 /* Of those, what a multi-line field takes: newline, tab, CRLF. */
 static const char *const multi_ok[] = {"a\nz", "a\tz", "a\r\nz", "a\n\n\tz"};
-static const char *const multi_bad[] = {"a\rz", "a\x01z", "a\x7fz",
-					"a\xe2\x80\xaez", "a\xe2\x81\xa7z"};
+static const char *const multi_bad[] = {
+    "a\rz",	      "a\x01z",		"a\x7fz",    "a\xe2\x80\xaez",
+    "a\xe2\x81\xa7z", "a\xe2\x80\x8bz", "a\xc2\xadz"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

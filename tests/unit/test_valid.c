@@ -321,6 +321,14 @@ test_date(void **state)
 	assert_code(valid_date("2021-01-01"), NULL);
 	assert_code(valid_date("2021-02-29"), "date");
 	assert_code(valid_date("1900-02-29"), "date");
+	/* Written right, but no year anything is dated in: the range. */
+	assert_code(valid_date("1900-01-01"), NULL);
+	assert_code(valid_date("2100-12-31"), NULL);
+	assert_code(valid_date("1899-12-31"), "out_of_range");
+	assert_code(valid_date("2101-01-01"), "out_of_range");
+	assert_code(valid_date("9999-12-31"), "out_of_range");
+	assert_code(valid_date("0000-01-01"), "out_of_range");
+	assert_code(valid_date("9999-02-30"), "date");
 	assert_code(valid_date("2021-13-01"), "date");
 	assert_code(valid_date("2021-00-10"), "date");
 	assert_code(valid_date("2021-04-31"), "date");
@@ -649,6 +657,72 @@ test_valid_trim(void **state)
 	assert_string_equal(valid_trim(&A, "、a、"), "、a、");
 	/* U+00E0 (C3 A0) ends like NBSP but is not a blank. */
 	assert_string_equal(valid_trim(&A, "à"), "à");
+}
+
+static void
+test_text_invisible(void **state)
+{
+	(void)state;
+	/* A zero-width space, a soft hyphen, a direction mark inside a name:
+	 * refused on one line and on many. */
+	assert_int_equal(valid_text_bad("王\xE2\x80\x8B五", 0), 1);
+	assert_int_equal(valid_text_bad("王\xE2\x80\x8B五", 1), 1);
+	assert_int_equal(valid_text_bad("\xC2\xAD", 0), 1);
+	assert_int_equal(valid_text_bad("王\xE2\x80\x8F五", 0), 1);
+	assert_int_equal(valid_text_bad("王\xE2\x81\xA4五", 0), 1);
+	assert_int_equal(valid_text_bad("王\xEF\xBB\xBF五", 0), 1);
+	/* Their neighbours are ordinary: U+00AC, U+200A, U+FEFE. */
+	assert_int_equal(valid_text_bad("\xC2\xAC", 0), 0);
+	assert_int_equal(valid_text_bad("\xE2\x80\x8A", 0), 0);
+	assert_int_equal(valid_text_bad("\xEF\xBB\xBE", 0), 0);
+	/* A joiner between emoji is part of one picture (a worker, a family,
+	 * a heart on fire); between letters, or at an edge, it is not. */
+	assert_int_equal(valid_text_bad("张三👷\xE2\x80\x8D♂️", 0), 0);
+	assert_int_equal(valid_text_bad("👨\xE2\x80\x8D👩\xE2\x80\x8D👧", 0), 0);
+	assert_int_equal(valid_text_bad("❤️\xE2\x80\x8D🔥", 0), 0);
+	assert_int_equal(valid_text_bad("王\xE2\x80\x8D五", 0), 1);
+	assert_int_equal(valid_text_bad("👷\xE2\x80\x8D五", 0), 1);
+	assert_int_equal(valid_text_bad("\xE2\x80\x8D👷", 0), 1);
+	assert_int_equal(valid_text_bad("👷\xE2\x80\x8D", 0), 1);
+	/* Other invisible characters between emoji are still refused. */
+	assert_int_equal(valid_text_bad("👷\xE2\x80\x8B👷", 0), 1);
+}
+
+static void
+test_valid_narrow(void **state)
+{
+	char out[19] = "";
+
+	(void)state;
+	/* Full-width digits and letters, the ideographic space: a Chinese
+	 * keyboard's 110105 1949... is the ASCII number. */
+	assert_string_equal(
+	    valid_narrow(&A,
+			 "\xEF\xBC\x91\xEF\xBC\x90\xE3\x80\x80\xEF\xBD\x98"),
+	    "10x");
+	assert_string_equal(valid_narrow(&A, "139 1234 5678"), "13912345678");
+	/* U+FF01 and U+FF5E are the ends of the range, U+FF00 and U+FF5F
+	 * are not in it, nor a cut sequence. */
+	assert_string_equal(valid_narrow(&A, "\xEF\xBC\x81\xEF\xBD\x9E"), "!~");
+	assert_string_equal(valid_narrow(&A, "\xEF\xBC\x80"), "\xEF\xBC\x80");
+	assert_string_equal(valid_narrow(&A, "\xEF\xBD\x9F"), "\xEF\xBD\x9F");
+	assert_string_equal(valid_narrow(&A, "a\xEF\xBC"), "a\xEF\xBC");
+	assert_string_equal(valid_narrow(&A, "张三"), "张三");
+	/* What the parsers then read: the check characters still count. */
+	assert_code(
+	    valid_idnum(
+		valid_narrow(&A, "１１０１０５１９４９１２３１００２ｘ"), out),
+	    NULL);
+	assert_string_equal(out, "11010519491231002X");
+	assert_code(
+	    valid_idnum(
+		valid_narrow(&A, "１１０１０５１９４９１２３１００２１"), out),
+	    "checksum");
+	assert_code(
+	    valid_credit(
+		valid_narrow(&A, "９１３２０４００ｍａ１ｍａａａａ０ｗ"), out),
+	    NULL);
+	assert_string_equal(out, "91320400MA1MAAAA0W");
 }
 
 static void
@@ -1651,6 +1725,8 @@ main(void)
 	    T(test_money_wan),
 	    T(test_utf8_chars),
 	    T(test_valid_trim),
+	    T(test_valid_narrow),
+	    T(test_text_invisible),
 	    T(test_valid_message),
 	    T(test_verrs_cap),
 	    T(test_object_all_valid),
