@@ -404,6 +404,31 @@ export function todayShanghai() {
 	return formatTime(new Date(), 'date');
 }
 
+/*
+ * A day field that does not hold today says so beside it: note (a
+ * `<p class="hint not-today" hidden>` after the field, named by its
+ * aria-describedby) reads "不是今天（今天是 12月2日）" whenever the field
+ * holds another day, and is hidden otherwise. It follows what the person
+ * types and the clock (the page shown again on a later day); after a
+ * script sets the value, call the function returned.
+ */
+export function notTodayNote(input, note) {
+	const update = () => {
+		const today = todayShanghai();
+		const other = Boolean(input.value) && input.value !== today;
+		if (other) {
+			const [, m, d] = today.split('-').map(Number);
+			note.textContent = `不是今天（今天是 ${m}月${d}日）`;
+		}
+		note.hidden = !other;
+	};
+	input.addEventListener('input', update);
+	input.addEventListener('change', update);
+	document.addEventListener('visibilitychange', update);
+	update();
+	return update;
+}
+
 /* ---------------------------------------------------------------------
  * Money: strings of yuan with at most 2 decimals, integers of fen
  */
