@@ -1462,10 +1462,13 @@ const choosing = new WeakSet();   /* selects whose wanted a pick replaces */
  * and "没有加载成功" with a 重试 button when it does not. The value a
  * restored draft asked for (select.dataset.wanted, until the person picks
  * another), else the one the select had, is kept. opts: path, what (the
- * list's name, '工会列表'), options(data) → [[value, text], ...].
+ * list's name, '工会列表'), options(data) → [[value, text], ...], and
+ * fallback: data in the API's shape the page carries itself (a list fixed
+ * by a standard), used at once when there is no kept copy, so a first
+ * visit without a network still has the list; the server's replaces it.
  * Resolves true once options are in.
  */
-export function loadOptions(select, { path, what = '列表', options }) {
+export function loadOptions(select, { path, what = '列表', options, fallback = null }) {
 	if (!choosing.has(select)) {
 		choosing.add(select);
 		select.addEventListener('change', () => delete select.dataset.wanted);
@@ -1483,7 +1486,7 @@ export function loadOptions(select, { path, what = '列表', options }) {
 			select.dataset.wanted = keep;
 		select.removeAttribute('aria-busy');
 	};
-	const saved = cachedCopy(path);
+	const saved = cachedCopy(path) || fallback;
 	if (saved)
 		fill(saved);
 	const run = async () => {
@@ -1500,6 +1503,7 @@ export function loadOptions(select, { path, what = '列表', options }) {
 		} catch (err) {
 			if (saved)
 				return true;        /* the kept copy serves */
+			select.removeAttribute('aria-busy');  /* said in words */
 			listStatus(select, err.network ?
 			    `没有网络，${what}没有加载成功` :
 			    `${what}没有加载成功（${err.message}）`, 'error', () => run());
