@@ -318,10 +318,43 @@ async function loadPlacements() {
 	}
 }
 
+/* ---- Placements ---- */
+
+/* The fair's day in Asia/Shanghai: no one is placed before it. */
+const fairDay = () => formatTime(fair.starts_at, 'date');
+
+/* A placement's day lies from the fair's day to today (the API refuses
+ * others, job_fairs.c): before the fair, its day. */
+function placedOnDefault() {
+	const today = todayShanghai();
+	return today < fairDay() ? fairDay() : today;
+}
+
+function showPlacedOnHint() {
+	const day = fairDay();
+	const [, m, d] = day.split('-').map(Number);
+	$('p-on').min = day;
+	$('p-on-hint').textContent = todayShanghai() < day ?
+	    `招聘会在 ${m}月${d}日 举行，录用从那天起才能登记` :
+	    `从招聘会当天（${m}月${d}日）到今天`;
+}
+
+/* The rules of the day the server checks too, in its words. */
+function placedOnProblems() {
+	const day = $('p-on').value;
+	if (!day)
+		return [];
+	if (day < fairDay())
+		return [{ field: 'placed_on', code: 'out_of_range', message: '录用日期不能早于招聘会当天' }];
+	if (day > todayShanghai())
+		return [{ field: 'placed_on', code: 'out_of_range', message: '录用日期不能晚于今天' }];
+	return [];
+}
+
 $('place-form').addEventListener('submit', async (e) => {
 	e.preventDefault();
 	const form = $('place-form');
-	if (!checkForm(form))
+	if (!checkForm(form, placedOnProblems()))
 		return;
 	const done = busy($('place-submit'));
 	try {
@@ -381,7 +414,8 @@ async function main() {
 		await loadEmployers();
 		return;
 	}
-	$('p-on').value = todayShanghai();
+	$('p-on').value = placedOnDefault();
+	showPlacedOnHint();
 	for (const id of ['regs', 'emps', 'places'])
 		$(id).hidden = false;
 	const note = resumeNote();
