@@ -1098,8 +1098,42 @@ function enhanceControl(c) {
 	node.id = `cnt-${++counterSeq}`;
 	c.dataset.counter = node.id;
 	c.after(node);
+	followValue(c);
 	updateCounter(c);
 }
+
+/*
+ * A value set by a script (a note emptied after its action succeeded, a
+ * draft put back) moves the counter too: no edit event says so, and a
+ * counter left at "6/2000" under an empty box misleads. The control's
+ * own value property wraps the standard one.
+ */
+function followValue(c) {
+	const std = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(c), 'value');
+	if (!std || !std.set || Object.prototype.hasOwnProperty.call(c, 'value'))
+		return;
+	Object.defineProperty(c, 'value', {
+		configurable: true,
+		enumerable: true,
+		get() {
+			return std.get.call(this);
+		},
+		set(v) {
+			std.set.call(this, v);
+			updateCounter(this);
+		},
+	});
+}
+
+/* form.reset() empties the controls after its reset event: the counters
+ * follow once it has. */
+document.addEventListener('reset', (e) => {
+	const form = e.target;
+	setTimeout(() => {
+		if (form && form.querySelectorAll)
+			refreshCounters(form);
+	}, 0);
+});
 
 /* Gives every form and control under root the shared behaviour. Runs by
  * itself for the page and for whatever is added to it later. */
