@@ -13,7 +13,7 @@
  */
 import {
 	api, busy, cachedGet, checkForm, confirmStep, el, formatTime, keepForm,
-	loginUrl, queuedText, readForm, refreshCounters, resumeNote, say,
+	loginUrl, queuedText, readForm, refreshCounters, resumeDone, resumeNote, say,
 	showProblem, signInAgain, submit, todayShanghai, toast,
 } from '/assets/api.js';
 import {
@@ -131,6 +131,7 @@ async function move(to, button) {
 	try {
 		show(await patch({ status: to }));
 		fillEdit(fair);
+		resumeDone(step.yes.replace(/^确定/, ''));
 		toast(step.done, 'ok');
 	} catch (err) {
 		if (err.status === 401) {
@@ -163,6 +164,7 @@ $('edit-form').addEventListener('submit', async (e) => {
 		show(await patch(body));
 		keptEdit.clear();
 		fillEdit(fair);
+		resumeDone('保存修改');
 		toast('已保存', 'ok');
 		loadRegs();
 	} catch (err) {

@@ -1245,7 +1245,8 @@ let toastArea = null;
 /*
  * The result of an action, shown at the bottom of the screen whatever the
  * page's scroll position: kind 'ok', 'warn' or 'error'. It goes after
- * timeout ms (errors stay until closed) or when tapped. Returns the node.
+ * timeout ms (errors stay until closed) or when tapped, or when another
+ * of its kind comes. Returns the node.
  */
 export function toast(text, kind = 'ok', { timeout = 8000 } = {}) {
 	if (!toastArea || !toastArea.isConnected) {
@@ -1259,6 +1260,11 @@ export function toast(text, kind = 'ok', { timeout = 8000 } = {}) {
 	    el('p', { text }), close);
 	const remove = () => node.remove();
 	close.addEventListener('click', remove);
+	/* A message of the same kind replaces the one before: they never
+	 * pile up over the page. */
+	for (const old of [...toastArea.children])
+		if (old.dataset.toast === kind)
+			old.remove();
 	toastArea.append(node);
 	while (toastArea.children.length > 3)
 		toastArea.firstElementChild.remove();
@@ -2421,9 +2427,32 @@ export function resumeNote() {
 	const me = currentUser();
 	if (r.user !== null && r.user !== undefined && (!me || me.id !== r.user))
 		return null;
-	return r.what ? `登录过期，“${r.what}”没有完成。已重新登录，填写的内容都已保留：` +
+	const text = r.what ? `登录过期，“${r.what}”没有完成。已重新登录，填写的内容都已保留：` +
 	    '请看一下现在的情况，再决定是否重新操作。' :
 	    '登录过期后已重新登录，填写的内容都已保留。';
+	resumeShown = { what: r.what || '', text };
+	return text;
+}
+
+let resumeShown = null;         /* the note resumeNote() gave, while shown */
+
+/*
+ * The action resumeNote() said was not done has now been done (what: the
+ * name given to signInAgain(); none: whatever it was): its note goes from
+ * every status line and toast showing it, instead of warning on beside
+ * the success.
+ */
+export function resumeDone(what = '') {
+	if (!resumeShown || (what && resumeShown.what && what !== resumeShown.what))
+		return;
+	const { text } = resumeShown;
+	resumeShown = null;
+	for (const n of document.querySelectorAll('.msg'))
+		if (n.textContent.includes(text))
+			say(n, '');
+	for (const n of document.querySelectorAll('[data-toast]'))
+		if (n.textContent.includes(text))
+			n.remove();
 }
 
 /* ---------------------------------------------------------------------

@@ -31,7 +31,7 @@
 import {
 	api, busy, cachedGet, checkForm, clearProblem, confirmStep, el,
 	formatMoney, formatTime, keepForm, loginUrl, readForm, refreshCounters,
-	resumeNote, say, showProblem, signInAgain, toFen, toast, todayShanghai,
+	resumeDone, resumeNote, say, showProblem, signInAgain, toFen, toast, todayShanghai,
 } from '/assets/api.js';
 
 const API = '/api/v1';
@@ -585,6 +585,7 @@ async function doSubmit(button) {
 	try {
 		await api('POST', `${API}/stats/submissions`,
 		    { unit_id: view.unit.id, campaign_id: view.campaign.id });
+		resumeDone('上报');
 		toast('报表已上报，等待上级审核。', 'ok');
 		await load();
 	} catch (err) {
@@ -608,6 +609,7 @@ async function decide(action, bodyIn, button, what) {
 		    { headers: { 'If-Match': `"${view.submission.version}"` } });
 		if (action === 'return')
 			keptReturn.clear();
+		resumeDone(what);
 		toast(`${what}成功。`, 'ok');
 		await load();
 		return true;
@@ -686,6 +688,7 @@ entryForm.addEventListener('submit', async (e) => {
 	try {
 		await api('PUT', `${API}/stats/entries`, bodyOut, { headers });
 		dropDraft();
+		resumeDone('保存填报数字');
 		toast('填报数字已保存，审核规则已重新检查。', 'ok');
 		await load();
 	} catch (err) {
