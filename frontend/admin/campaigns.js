@@ -12,7 +12,7 @@
  */
 import {
 	api, busy, cachedGet, checkForm, clearProblem, el, keepForm, loginUrl,
-	queuedText, readForm, refreshCounters, resumeNote, say, showProblem,
+	queuedText, readForm, refreshCounters, resumeDone, resumeNote, say, showProblem,
 	signInAgain, submit, toast,
 } from '/assets/api.js';
 
@@ -180,6 +180,7 @@ editForm.addEventListener('submit', async (e) => {
 		const c = await api('PATCH', `${PATH}/${editing.id}`, readForm(editForm),
 		    { headers: { 'If-Match': `"${editing.version}"` } });
 		stopEdit();
+		resumeDone('保存修改');
 		toast(`已保存“${c.title}”的修改`, 'ok');
 		await loadList();
 	} catch (err) {

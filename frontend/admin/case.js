@@ -18,7 +18,7 @@
  */
 import {
 	api, busy, cachedGet, checkForm, clearProblem, confirmStep, el, keepForm,
-	loginUrl, queuedText, readForm, resumeNote, say, showProblem, signInAgain,
+	loginUrl, queuedText, readForm, resumeDone, resumeNote, say, showProblem, signInAgain,
 	submit, toast,
 } from '/assets/api.js';
 import {
@@ -293,6 +293,7 @@ async function move(to, button) {
 		    { headers: { 'If-Match': `"${kase.version}"` } });
 		tForm.elements.note.value = '';
 		keptNote.clear();
+		resumeDone(ACTION[to]);
 		render(c);
 		const text = `${ACTION[to]}成功：案件状态已更新为“${c.status_label}”`;
 		toast(text, 'ok');
@@ -344,6 +345,7 @@ rForm.addEventListener('submit', async (e) => {
 			toast(text, 'warn');
 		} else {
 			render(r.data);
+			resumeDone('登记追回');
 			const text = `已登记：${workerName(body.worker_id)} 追回 ${money(body.amount)}`;
 			say($('recovery-ok'), text, 'ok');
 			toast(text, 'ok');

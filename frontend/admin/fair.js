@@ -13,7 +13,7 @@
  */
 import {
 	api, busy, cachedGet, checkForm, confirmStep, el, formatTime, keepForm,
-	loginUrl, queuedText, readForm, refreshCounters, resumeNote, say,
+	loginUrl, queuedText, readForm, refreshCounters, resumeDone, resumeNote, say,
 	showProblem, signInAgain, submit, todayShanghai, toast,
 } from '/assets/api.js';
 import {
@@ -131,6 +131,7 @@ async function move(to, button) {
 	try {
 		show(await patch({ status: to }));
 		fillEdit(fair);
+		resumeDone(step.yes.replace(/^确定/, ''));
 		toast(step.done, 'ok');
 	} catch (err) {
 		if (err.status === 401) {
@@ -163,6 +164,7 @@ $('edit-form').addEventListener('submit', async (e) => {
 		show(await patch(body));
 		keptEdit.clear();
 		fillEdit(fair);
+		resumeDone('保存修改');
 		toast('已保存', 'ok');
 		loadRegs();
 	} catch (err) {
@@ -318,10 +320,43 @@ async function loadPlacements() {
 	}
 }
 
+/* ---- Placements ---- */
+
+/* The fair's day in Asia/Shanghai: no one is placed before it. */
+const fairDay = () => formatTime(fair.starts_at, 'date');
+
+/* A placement's day lies from the fair's day to today (the API refuses
+ * others, job_fairs.c): before the fair, its day. */
+function placedOnDefault() {
+	const today = todayShanghai();
+	return today < fairDay() ? fairDay() : today;
+}
+
+function showPlacedOnHint() {
+	const day = fairDay();
+	const [, m, d] = day.split('-').map(Number);
+	$('p-on').min = day;
+	$('p-on-hint').textContent = todayShanghai() < day ?
+	    `招聘会在 ${m}月${d}日 举行，录用从那天起才能登记` :
+	    `从招聘会当天（${m}月${d}日）到今天`;
+}
+
+/* The rules of the day the server checks too, in its words. */
+function placedOnProblems() {
+	const day = $('p-on').value;
+	if (!day)
+		return [];
+	if (day < fairDay())
+		return [{ field: 'placed_on', code: 'out_of_range', message: '录用日期不能早于招聘会当天' }];
+	if (day > todayShanghai())
+		return [{ field: 'placed_on', code: 'out_of_range', message: '录用日期不能晚于今天' }];
+	return [];
+}
+
 $('place-form').addEventListener('submit', async (e) => {
 	e.preventDefault();
 	const form = $('place-form');
-	if (!checkForm(form))
+	if (!checkForm(form, placedOnProblems()))
 		return;
 	const done = busy($('place-submit'));
 	try {
@@ -381,7 +416,8 @@ async function main() {
 		await loadEmployers();
 		return;
 	}
-	$('p-on').value = todayShanghai();
+	$('p-on').value = placedOnDefault();
+	showPlacedOnHint();
 	for (const id of ['regs', 'emps', 'places'])
 		$(id).hidden = false;
 	const note = resumeNote();

@@ -404,6 +404,31 @@ export function todayShanghai() {
 	return formatTime(new Date(), 'date');
 }
 
+/*
+ * A day field that does not hold today says so beside it: note (a
+ * `<p class="hint not-today" hidden>` after the field, named by its
+ * aria-describedby) reads "不是今天（今天是 12月2日）" whenever the field
+ * holds another day, and is hidden otherwise. It follows what the person
+ * types and the clock (the page shown again on a later day); after a
+ * script sets the value, call the function returned.
+ */
+export function notTodayNote(input, note) {
+	const update = () => {
+		const today = todayShanghai();
+		const other = Boolean(input.value) && input.value !== today;
+		if (other) {
+			const [, m, d] = today.split('-').map(Number);
+			note.textContent = `不是今天（今天是 ${m}月${d}日）`;
+		}
+		note.hidden = !other;
+	};
+	input.addEventListener('input', update);
+	input.addEventListener('change', update);
+	document.addEventListener('visibilitychange', update);
+	update();
+	return update;
+}
+
 /* ---------------------------------------------------------------------
  * Money: strings of yuan with at most 2 decimals, integers of fen
  */
@@ -1082,8 +1107,42 @@ function enhanceControl(c) {
 	node.id = `cnt-${++counterSeq}`;
 	c.dataset.counter = node.id;
 	c.after(node);
+	followValue(c);
 	updateCounter(c);
 }
+
+/*
+ * A value set by a script (a note emptied after its action succeeded, a
+ * draft put back) moves the counter too: no edit event says so, and a
+ * counter left at "6/2000" under an empty box misleads. The control's
+ * own value property wraps the standard one.
+ */
+function followValue(c) {
+	const std = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(c), 'value');
+	if (!std || !std.set || Object.prototype.hasOwnProperty.call(c, 'value'))
+		return;
+	Object.defineProperty(c, 'value', {
+		configurable: true,
+		enumerable: true,
+		get() {
+			return std.get.call(this);
+		},
+		set(v) {
+			std.set.call(this, v);
+			updateCounter(this);
+		},
+	});
+}
+
+/* form.reset() empties the controls after its reset event: the counters
+ * follow once it has. */
+document.addEventListener('reset', (e) => {
+	const form = e.target;
+	setTimeout(() => {
+		if (form && form.querySelectorAll)
+			refreshCounters(form);
+	}, 0);
+});
 
 /* Gives every form and control under root the shared behaviour. Runs by
  * itself for the page and for whatever is added to it later. */
@@ -1195,7 +1254,8 @@ let toastArea = null;
 /*
  * The result of an action, shown at the bottom of the screen whatever the
  * page's scroll position: kind 'ok', 'warn' or 'error'. It goes after
- * timeout ms (errors stay until closed) or when tapped. Returns the node.
+ * timeout ms (errors stay until closed) or when tapped, or when another
+ * of its kind comes. Returns the node.
  */
 export function toast(text, kind = 'ok', { timeout = 8000 } = {}) {
 	if (!toastArea || !toastArea.isConnected) {
@@ -1209,6 +1269,11 @@ export function toast(text, kind = 'ok', { timeout = 8000 } = {}) {
 	    el('p', { text }), close);
 	const remove = () => node.remove();
 	close.addEventListener('click', remove);
+	/* A message of the same kind replaces the one before: they never
+	 * pile up over the page. */
+	for (const old of [...toastArea.children])
+		if (old.dataset.toast === kind)
+			old.remove();
 	toastArea.append(node);
 	while (toastArea.children.length > 3)
 		toastArea.firstElementChild.remove();
@@ -1446,10 +1511,13 @@ const choosing = new WeakSet();   /* selects whose wanted a pick replaces */
  * and "没有加载成功" with a 重试 button when it does not. The value a
  * restored draft asked for (select.dataset.wanted, until the person picks
  * another), else the one the select had, is kept. opts: path, what (the
- * list's name, '工会列表'), options(data) → [[value, text], ...].
+ * list's name, '工会列表'), options(data) → [[value, text], ...], and
+ * fallback: data in the API's shape the page carries itself (a list fixed
+ * by a standard), used at once when there is no kept copy, so a first
+ * visit without a network still has the list; the server's replaces it.
  * Resolves true once options are in.
  */
-export function loadOptions(select, { path, what = '列表', options }) {
+export function loadOptions(select, { path, what = '列表', options, fallback = null }) {
 	if (!choosing.has(select)) {
 		choosing.add(select);
 		select.addEventListener('change', () => delete select.dataset.wanted);
@@ -1467,7 +1535,7 @@ export function loadOptions(select, { path, what = '列表', options }) {
 			select.dataset.wanted = keep;
 		select.removeAttribute('aria-busy');
 	};
-	const saved = cachedCopy(path);
+	const saved = cachedCopy(path) || fallback;
 	if (saved)
 		fill(saved);
 	const run = async () => {
@@ -1484,6 +1552,7 @@ export function loadOptions(select, { path, what = '列表', options }) {
 		} catch (err) {
 			if (saved)
 				return true;        /* the kept copy serves */
+			select.removeAttribute('aria-busy');  /* said in words */
 			listStatus(select, err.network ?
 			    `没有网络，${what}没有加载成功` :
 			    `${what}没有加载成功（${err.message}）`, 'error', () => run());
@@ -2367,9 +2436,32 @@ export function resumeNote() {
 	const me = currentUser();
 	if (r.user !== null && r.user !== undefined && (!me || me.id !== r.user))
 		return null;
-	return r.what ? `登录过期，“${r.what}”没有完成。已重新登录，填写的内容都已保留：` +
+	const text = r.what ? `登录过期，“${r.what}”没有完成。已重新登录，填写的内容都已保留：` +
 	    '请看一下现在的情况，再决定是否重新操作。' :
 	    '登录过期后已重新登录，填写的内容都已保留。';
+	resumeShown = { what: r.what || '', text };
+	return text;
+}
+
+let resumeShown = null;         /* the note resumeNote() gave, while shown */
+
+/*
+ * The action resumeNote() said was not done has now been done (what: the
+ * name given to signInAgain(); none: whatever it was): its note goes from
+ * every status line and toast showing it, instead of warning on beside
+ * the success.
+ */
+export function resumeDone(what = '') {
+	if (!resumeShown || (what && resumeShown.what && what !== resumeShown.what))
+		return;
+	const { text } = resumeShown;
+	resumeShown = null;
+	for (const n of document.querySelectorAll('.msg'))
+		if (n.textContent.includes(text))
+			say(n, '');
+	for (const n of document.querySelectorAll('[data-toast]'))
+		if (n.textContent.includes(text))
+			n.remove();
 }
 
 /* ---------------------------------------------------------------------

@@ -239,7 +239,18 @@ function render() {
 	for (const r of results.list())
 		box.append(resultCard(r));
 	$('queued').hidden = !pendingList().some((p) => p.fair_id === fairId);
+	/* Online, a sign-up waiting has been sent (its answer was lost, or
+	 * it is on its way): the heading says so, as the outbox's notice
+	 * does, not "联网后". */
+	const online = navigator.onLine;
+	$('queued-title').textContent = online ? '已发出，正在等待服务器的回复' :
+	    '已保存，联网后自动报名';
+	$('queued-text').textContent = online ?
+	    '您的报名已经发出，正在等待服务器确认，不会重复报名；' :
+	    '您的报名已经保存在这部手机上。有网络时会自动提交，';
 }
+window.addEventListener('offline', () => render());
+window.addEventListener('online', () => render());
 
 /* ---- Pending: kept by the outbox, answered later ---- */
 
@@ -253,6 +264,9 @@ function delivered(p, data) {
 	addResult(data, p.fair_title);
 	removePending(p.id);
 	render();
+	/* Places left and the waiting list moved with it. */
+	if (p.fair_id === fairId)
+		api('GET', `/api/v1/job-fairs/${fairId}`).then(showFair).catch(() => {});
 	toast('之前保存的报名已经提交成功，报名码见页面上方', 'ok');
 }
 

@@ -170,15 +170,34 @@ function fillProvinces(root) {
 	}
 }
 
-/* The provinces: the copy kept from the last visit at once, then the
- * server's; a failure offers 重试 under every province select. */
+/*
+ * The 34 provincial divisions in GB/T 2260's order and names, exactly as
+ * the server accepts them for hometown.province (fcgi/safe_returns.c,
+ * which serves them at GET /safe-returns/provinces): a first visit
+ * without a network can still register travellers.
+ */
+const BUILT_IN_PROVINCES = { items: [
+	'北京市', '天津市', '河北省', '山西省',
+	'内蒙古自治区', '辽宁省', '吉林省', '黑龙江省',
+	'上海市', '江苏省', '浙江省', '安徽省',
+	'福建省', '江西省', '山东省', '河南省',
+	'湖北省', '湖南省', '广东省', '广西壮族自治区',
+	'海南省', '重庆市', '四川省', '贵州省',
+	'云南省', '西藏自治区', '陕西省', '甘肃省',
+	'青海省', '宁夏回族自治区', '新疆维吾尔自治区', '台湾省',
+	'香港特别行政区', '澳门特别行政区',
+].map((name) => ({ name })) };
+
+/* The provinces: the copy kept from the last visit, else the built-in
+ * list, at once; then the server's. (Should neither be there, a failure
+ * offers 重试 under every province select.) */
 let provincesFailed = false;
 
 function loadProvinces() {
 	provincesFailed = false;
 	fillProvinces(rows);
 	return loadOptions($('s-province'), { path: PROVINCES, what: '省份列表',
-	    options: (data) => {
+	    fallback: BUILT_IN_PROVINCES, options: (data) => {
 		provinces = (data && data.items) || [];
 		fillProvinces(rows);
 		return provinces.map((p) => [p.name, p.name]);

@@ -16,8 +16,10 @@
  * - Everything typed is kept as a draft in localStorage at every keystroke
  *   and put back after a reload, for the volunteer who typed it (a phone
  *   may be shared; 退出 in the header signs out). The day is today's
- *   when the page opens, unless the volunteer chose one: a draft left
- *   yesterday does not log today's visits under yesterday. New visits go
+ *   when the page opens, unless the volunteer chose one earlier the same
+ *   day: a draft or a choice left yesterday does not log today's visits
+ *   under yesterday. A day other than today says so beside the field
+ *   (notTodayNote()). New visits go
  *   through the outbox
  *   (api.js submit()): stored before they are sent, sent once with their
  *   Idempotency-Key when there is a network; a delivery redraws the list,
@@ -35,7 +37,7 @@ import {
 	formatTime, formatYuan, listStatus, loadLocal, loadOptions,
 	loadUnitOptions, loginUrl, message, outboxState, queuedText, readForm,
 	refreshCounters, saveLocal, say, showProblem, showSignedIn, submit, toFen,
-	toast, todayShanghai,
+	toast, todayShanghai, notTodayNote,
 } from '/assets/api.js';
 
 const PATH = '/api/v1/visits';
@@ -53,6 +55,7 @@ const OFFLINE_NOTE = '当前没有网络。新登记的走访会保存在本机�
 const $ = (id) => document.getElementById(id);
 const form = $('visit-form');
 const pageMsg = $('page-msg');
+const dayNote = notTodayNote($('v-day'), $('v-day-note'));
 const submitBtn = $('submit');
 
 let me = null;
@@ -61,9 +64,21 @@ let editing = null;             /* {id, version} while changing a visit */
 let mine = [];                  /* the caller's visits from the server */
 let todays = [];                /* of those, the ones visited today */
 let stale = false;
-/* The day the volunteer picked for new visits; null: today, whichever
- * day that is while the page is open. */
+/* The day the volunteer picked for new visits, and the day they picked
+ * it on; null: today, whichever day that is while the page is open. A
+ * choice holds for the rest of the day it was made on only: the next
+ * morning's visits are today's again (a day picked once must not log a
+ * week of visits under it). */
 let chosenDay = null;
+let chosenOn = null;
+
+/* A choice made on an earlier day is forgotten. */
+function forgetOldChoice() {
+	if (chosenDay && chosenOn !== todayShanghai()) {
+		chosenDay = null;
+		chosenOn = null;
+	}
+}
 
 /* ---- The kind and what it shows ---- */
 
@@ -169,7 +184,7 @@ function formValues() {
 const draftKey = () => (me ? `${DRAFT_KEY}:${me.id}` : DRAFT_KEY);
 
 function saveDraft() {
-	saveLocal(draftKey(), { values: formValues(), editing, chosenDay,
+	saveLocal(draftKey(), { values: formValues(), editing, chosenDay, chosenOn,
 	    savedAt: new Date().toISOString() });
 }
 
@@ -199,13 +214,16 @@ function setValues(values) {
 	setKind(values.kind || '');
 	showLocation();
 	refreshCounters(form);
+	dayNote();
 }
 
 /* A day the person picks stays for the visits that follow (not a change
  * of a visit already logged); emptied, the day follows today again. */
 function dayPicked() {
-	if (!editing)
+	if (!editing) {
 		chosenDay = $('v-day').value || null;
+		chosenOn = chosenDay ? todayShanghai() : null;
+	}
 }
 $('v-day').addEventListener('input', dayPicked);
 $('v-day').addEventListener('change', dayPicked);
@@ -219,6 +237,7 @@ function freshValues(from = {}) {
 	for (const k of KEPT)
 		if (from[k])
 			v[k] = from[k];
+	forgetOldChoice();
 	v.visited_on = chosenDay || todayShanghai();
 	if (!v.unit_id && me)
 		v.unit_id = String(me.unit_id);
@@ -644,6 +663,8 @@ async function start() {
 		/* A change of a logged visit keeps its day; a new one has the day
 		 * chosen for it, else today's (a draft may be days old). */
 		chosenDay = d.chosenDay || null;
+		chosenOn = d.chosenOn || null;
+		forgetOldChoice();
 		const values = { ...freshValues(), ...d.values };
 		if (!d.editing)
 			values.visited_on = chosenDay || todayShanghai();
@@ -665,8 +686,10 @@ document.addEventListener('visibilitychange', () => {
 	if (document.visibilityState !== 'visible' || !me)
 		return;
 	$('v-day').max = todayShanghai();
+	forgetOldChoice();
 	if (!editing && !chosenDay && $('v-day').value !== todayShanghai()) {
 		$('v-day').value = todayShanghai();
+		dayNote();
 		saveDraft();
 	}
 	render();

@@ -1,9 +1,12 @@
 /*
  * The day a volunteer's form starts with is today's (Asia/Shanghai) every
- * time the page opens, also when a draft from an earlier day is put back;
- * a day the volunteer picked stays. The phone's clock is moved between
- * visits (Playwright's clock): 走访日期 on /field/visits.html, 出发日期 of
- * one traveller and of a busload on /field/returns.html.
+ * time the page opens, also when a draft from an earlier day is put back.
+ * On /field/returns.html a day the volunteer picked stays; on
+ * /field/visits.html only for the rest of the day it was picked on, and
+ * a day other than today says so beside the field. The phone's clock is
+ * moved between visits (Playwright's clock): 走访日期 on
+ * /field/visits.html, 出发日期 of one traveller and of a busload on
+ * /field/returns.html.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -58,7 +61,7 @@ async function openAt(context, when, path, ready) {
 	return { page, problems };
 }
 
-test('visits: a day nobody chose follows today when the page opens; a chosen day stays', async () => {
+test('visits: the day follows today when the page opens; a day chosen stays that day only, and says so', async () => {
 	const vol = await volunteer();
 	const context = await phone(browser, { serviceWorkers: 'block' });
 	await signIn(context, vol.username, vol.password);
@@ -81,11 +84,26 @@ test('visits: a day nobody chose follows today when the page opens; a chosen day
 	assert.equal(await textOf(page.locator('#t-day')), DAY2);
 	assert.equal(await page.getByLabel('走访日期').getAttribute('max'), DAY2);
 
-	/* The volunteer logs last week's visits: the day they pick stays. */
+	const note = () => page.locator('#v-day-note');
+	assert.equal(await note().isVisible(), false, 'today says nothing');
+
+	/* The volunteer logs last week's visits: the day they pick stays for
+	 * the rest of that day, and says it is not today. */
 	await page.getByLabel('走访日期').fill('2030-03-05');
+	await note().waitFor({ state: 'visible' });
+	assert.equal(await textOf(note()), '不是今天（今天是 3月11日）');
+	await page.close();
+	({ page, problems } = await openAt(context, at(DAY2, '16:00'), '/field/visits.html', ready));
+	assert.equal(await page.getByLabel('走访日期').inputValue(), '2030-03-05', 'a day chosen today stays');
+	assert.equal(await textOf(note()), '不是今天（今天是 3月11日）');
+	assert.ok(await note().isVisible());
+
+	/* The next morning the visits are today's again. */
 	await page.close();
 	({ page, problems } = await openAt(context, at(DAY3), '/field/visits.html', ready));
-	assert.equal(await page.getByLabel('走访日期').inputValue(), '2030-03-05', 'a chosen day stays');
+	assert.equal(await page.getByLabel('走访日期').inputValue(), DAY3,
+	    'a day chosen yesterday does not log today\'s visits under it');
+	assert.equal(await note().isVisible(), false);
 	assert.equal(await textOf(page.locator('#t-day')), DAY3);
 	assert.deepEqual(problems, []);
 	await context.close();

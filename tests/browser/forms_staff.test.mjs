@@ -231,3 +231,23 @@ test('a refused recovery\'s message goes as soon as the amount changes', async (
 	assert.ok(await onScreen(toast));
 	assert.equal(await textOf(page.locator('#c-recovered')), '500.00 元');
 });
+
+test('a note emptied after its action succeeded: the counter says 0, and so after a form reset', async () => {
+	const c = await newCase();
+	await openCase(c.id);
+	const note = page.locator('#t-note');
+	const counter = page.locator('#t-note ~ .counter');
+	await note.fill('请尽快调解');
+	assert.equal(await textOf(counter), '5/2000');
+	await actionButton('受理').click();
+	await page.locator('[data-toast="ok"]').filter({ hasText: '受理成功' }).last().waitFor();
+	assert.equal(await note.inputValue(), '');
+	assert.equal(await textOf(counter), '0/2000', 'the counter follows the emptied box');
+
+	/* form.reset() (the pages' other way of emptying a form). */
+	await note.fill('再写一句');
+	assert.equal(await textOf(counter), '4/2000');
+	await page.evaluate(() => document.getElementById('t-note').form.reset());
+	await eventually(async () => (await textOf(counter)) === '0/2000',
+	    { message: 'the counter follows a reset' });
+});

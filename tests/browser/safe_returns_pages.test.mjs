@@ -4,7 +4,7 @@
  * words; a note's counter at its limit with nothing cut; an arrival code
  * kept until confirmed twice; a cancellation that names what it ends; a
  * delivery that leaves the form being typed alone; loading states with
- * 重试; the arrival page telling "no network" from "sent, no answer yet";
+ * 重试, and provinces without a network on a first visit; the arrival page telling "no network" from "sent, no answer yet";
  * and every time in Asia/Shanghai on a phone set to New York.
  */
 import assert from 'node:assert/strict';
@@ -320,9 +320,22 @@ test('a delivery from the outbox leaves the traveller being typed, and the focus
 	await context.close();
 });
 
-test('provinces load visibly, and a failed load offers 重试 under every province field', async () => {
+/* The 34 provincial divisions the server accepts (GET /safe-returns/provinces). */
+async function serverProvinces() {
+	const r = await apiCall(null, 'GET', '/api/v1/safe-returns/provinces');
+	assert.equal(r.status, 200);
+	assert.equal(r.data.items.length, 34);
+	return r.data.items.map((p) => p.name);
+}
+
+const optionsOf = (select) => select.evaluate((s) =>
+    [...s.options].slice(1).map((o) => o.value));
+
+test('provinces are there at once on a new phone, slow or failed network alike; never an empty select', async () => {
+	const names = await serverProvinces();
 	const { context, page, problems } = await volunteerPage();
-	/* A slow network: the list is held until the test lets it go. */
+	/* A slow network: the list is held until the test lets it go; the
+	 * page's own list (the server's names) serves meanwhile. */
 	let release;
 	const held = new Promise((resolve) => {
 		release = resolve;
@@ -332,33 +345,62 @@ test('provinces load visibly, and a failed load offers 重试 under every provin
 		await route.continue();
 	});
 	await page.goto(url('/field/returns.html'));
-	const single = page.locator('#single-form .field').filter({ has: page.locator('#s-province') });
-	await eventually(async () => /正在加载省份列表/.test(await textOf(single.locator('[data-list-status]'))),
-	    { message: 'loading is shown under the province' });
-	release();
+	const province = page.locator('#s-province');
 	await page.locator('#s-province option:nth-child(2)').waitFor({ state: 'attached' });
-	assert.equal(await single.locator('[data-list-status]').count(), 0, 'and goes when it came');
+	assert.deepEqual(await optionsOf(province), names, 'the same names the server accepts');
+	assert.equal(await province.getAttribute('aria-busy'), null);
+	assert.equal(await page.locator('#single-form [data-list-status]').count(), 0);
+	release();
+	await page.waitForResponse('**/api/v1/safe-returns/provinces');
+	assert.deepEqual(await optionsOf(province), names);
 	await page.unroute('**/api/v1/safe-returns/provinces');
 
-	/* No network and no copy on a new phone: 重试. */
+	/* No network and no copy on a new phone: the page's list, in the
+	 * passenger rows too. */
 	const fresh = await volunteerPage();
 	const p2 = fresh.page;
 	await p2.route('**/api/v1/safe-returns/provinces', (route) => route.abort('failed'));
 	await p2.goto(url('/field/returns.html'));
-	const status = p2.locator('#single-form [data-list-status]');
-	await eventually(async () => /没有加载成功/.test(await textOf(status)));
-	await p2.getByRole('tab', { name: '整车登记' }).click();
-	const rowStatus = p2.locator('#passengers [data-list-status]');
-	await eventually(async () => /没有加载成功/.test(await textOf(rowStatus)),
-	    { message: 'the passenger row says so too' });
-	await p2.unroute('**/api/v1/safe-returns/provinces');
-	await rowStatus.getByRole('button', { name: '重试' }).click();
-	await p2.locator('[name="travellers[0].hometown.province"] option:nth-child(2)')
-	    .waitFor({ state: 'attached' });
 	await p2.locator('#s-province option:nth-child(2)').waitFor({ state: 'attached' });
+	await p2.getByRole('tab', { name: '整车登记' }).click();
+	const row = p2.locator('[name="travellers[0].hometown.province"]');
+	await row.locator('option:nth-child(2)').waitFor({ state: 'attached' });
+	assert.deepEqual(await optionsOf(row), names);
 	assert.equal(await p2.locator('[data-list-status]').count(), 0);
 	assert.deepEqual([...problems, ...fresh.problems], []);
 	await fresh.context.close();
+	await context.close();
+});
+
+test('the first visit after signing in, without a network: a traveller can be registered', async () => {
+	const context = await phone(browser);
+	const page = await context.newPage();
+	const problems = watchConsole(page);
+	await page.goto(url('/login/'));
+	await page.getByLabel('用户名').fill(vol.username);
+	await page.getByLabel('密码', { exact: true }).fill(vol.password);
+	await page.getByRole('button', { name: '登录' }).click();
+	await page.waitForURL(url('/field/'));
+	await page.waitForFunction(() => navigator.serviceWorker &&
+	    navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
+	await context.setOffline(true);
+	await page.goto(url('/field/returns.html'));
+	const province = page.locator('#s-province');
+	await page.locator('#s-province option:nth-child(2)').waitFor({ state: 'attached' });
+	assert.equal((await optionsOf(province)).length, 34);
+	assert.equal(await province.getAttribute('aria-busy'), null, 'not left busy');
+	await fillTraveller(page, '离线首访', '13911113434', '四川省');
+	await page.locator('#single-form').getByLabel('城市').fill('离线首访市');
+	await page.locator('#single-submit').click();
+	await eventually(async () => /没有网络/.test(await lastToast(page)),
+	    { message: 'the traveller waits on the phone' });
+	await context.setOffline(false);
+	const kept = await eventually(async () => {
+		const r = await apiCall(vol.token, 'GET', `/api/v1/safe-returns?unit_id=${town.id}&limit=200`);
+		return r.status === 200 && r.data.items.find((t) => t.hometown.city === '离线首访市');
+	}, { timeout: 20000, message: 'the traveller reaches the server once online' });
+	assert.equal(kept.hometown.province, '四川省');
+	assert.deepEqual(problems, []);
 	await context.close();
 });
 

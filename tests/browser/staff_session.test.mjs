@@ -5,7 +5,8 @@
  * says the typing is kept, and the page they come back to says what was
  * not done, shows the record as it is now and what they typed. The case
  * page's note (受理), the fair page's change form (保存修改), and the
- * statistics table's figures (保存填报数字).
+ * statistics table's figures (保存填报数字). Once the action is done after
+ * all, the warning that it was not goes.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -104,6 +105,12 @@ test('case page: a note typed before 受理 comes back after signing in, with th
 	await page.locator('#action-buttons').getByRole('button', { name: '受理', exact: true }).click();
 	await eventually(async () => (await page.locator('#c-status').getAttribute('data-status')) === 'accepted',
 	    { message: 'accepted' });
+	/* Done now: the warning that it was not goes, and messages do not
+	 * pile up over the case. */
+	await page.locator('[data-toast="ok"]').filter({ hasText: '受理成功' }).waitFor();
+	assert.equal(await page.locator('.msg, [data-toast]').filter({ hasText: '没有完成' }).count(), 0,
+	    'no "没有完成" left once it is done');
+	assert.equal(await page.locator('[data-toast]').count(), 1, 'one message, the result');
 	const c = await apiCall(staff.token, 'GET', `/api/v1/wage-cases/${id}`);
 	assert.equal(c.data.events.at(-1).note, note);
 	await page.reload();
@@ -142,6 +149,8 @@ test('fair page: a change typed before 保存修改 comes back after signing in;
 	await page.getByRole('button', { name: '保存修改' }).click();
 	await eventually(async () => (await textOf(page.locator('#fair-title'))) === '会话测试招聘会（改期）',
 	    { message: 'saved' });
+	assert.equal(await page.locator('.msg, [data-toast]').filter({ hasText: '没有完成' }).count(), 0,
+	    'no "没有完成" left once it is saved');
 	const f = await apiCall(staff.token, 'GET', `/api/v1/job-fairs/${fair.data.id}`);
 	assert.equal(f.data.seeker_capacity, 80);
 	assert.deepEqual(problems, []);
@@ -170,6 +179,9 @@ test('statistics: figures typed before 保存填报数字 come back after signin
 	const saved = page.waitForResponse((r) => r.request().method() === 'PUT');
 	await page.getByRole('button', { name: '保存填报数字' }).click();
 	assert.equal((await saved).status(), 201);
+	await page.locator('[data-toast="ok"]').filter({ hasText: '填报数字已保存' }).waitFor();
+	assert.equal(await page.locator('.msg, [data-toast]').filter({ hasText: '没有完成' }).count(), 0,
+	    'no "没有完成" left once it is saved');
 	const e = await apiCall(staff.token, 'GET',
 	    `/api/v1/stats/entries?unit_id=${town.id}&campaign_id=${camp.data.id}`);
 	assert.equal(e.data.values.E1, 7);

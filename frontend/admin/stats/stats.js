@@ -4,7 +4,8 @@
  * "Statistics", docs/statistics.md).
  *
  * - Pickers for the unit (the caller's subtree) and the campaign; the
- *   caller's unit and the latest campaign by default; both in the address.
+ *   caller's unit and the campaign running today (Asia/Shanghai) by
+ *   default (see runningCampaign()); both in the address.
  * - The table in the form's own layout (GET /stats/form draws it, GET
  *   /stats fills it), printable on A4 (stats.css). Every figure computed
  *   from records opens the records behind it (GET /stats/records); a row
@@ -30,7 +31,7 @@
 import {
 	api, busy, cachedGet, checkForm, clearProblem, confirmStep, el,
 	formatMoney, formatTime, keepForm, loginUrl, readForm, refreshCounters,
-	resumeNote, say, showProblem, signInAgain, toFen, toast,
+	resumeDone, resumeNote, say, showProblem, signInAgain, toFen, toast, todayShanghai,
 } from '/assets/api.js';
 
 const API = '/api/v1';
@@ -584,6 +585,7 @@ async function doSubmit(button) {
 	try {
 		await api('POST', `${API}/stats/submissions`,
 		    { unit_id: view.unit.id, campaign_id: view.campaign.id });
+		resumeDone('上报');
 		toast('报表已上报，等待上级审核。', 'ok');
 		await load();
 	} catch (err) {
@@ -607,6 +609,7 @@ async function decide(action, bodyIn, button, what) {
 		    { headers: { 'If-Match': `"${view.submission.version}"` } });
 		if (action === 'return')
 			keptReturn.clear();
+		resumeDone(what);
 		toast(`${what}成功。`, 'ok');
 		await load();
 		return true;
@@ -685,6 +688,7 @@ entryForm.addEventListener('submit', async (e) => {
 	try {
 		await api('PUT', `${API}/stats/entries`, bodyOut, { headers });
 		dropDraft();
+		resumeDone('保存填报数字');
 		toast('填报数字已保存，审核规则已重新检查。', 'ok');
 		await load();
 	} catch (err) {
@@ -895,8 +899,22 @@ function fillPickers(params) {
 	if (unitSel.value !== wantU)
 		unitSel.value = String(me.unit_id);
 	const wantC = params.get('campaign_id');
+	const running = runningCampaign(sorted, todayShanghai());
 	campSel.value = wantC && sorted.some((c) => String(c.id) === wantC) ? wantC :
-	    (sorted[0] ? String(sorted[0].id) : '');
+	    (running ? String(running.id) : '');
+}
+
+/*
+ * The campaign to open when none is asked for: the one whose period holds
+ * today; else the latest that has already started; else the earliest
+ * still to come. Not the newest created: next year's campaign is often
+ * set up in advance, and its table is empty until then. sorted: latest
+ * `from` first (ties: the newer id first), as the picker lists them.
+ */
+function runningCampaign(sorted, today) {
+	return sorted.find((c) => c.from <= today && today <= c.to) ||
+	    sorted.find((c) => c.from <= today) ||
+	    sorted[sorted.length - 1] || null;
 }
 
 async function main() {
