@@ -44,10 +44,18 @@ function dateProblems(form) {
 	const to = form.elements.to.value;
 	const due = form.elements.report_due.value;
 	const out = [];
-	if (from && to && to < from)
-		out.push({ field: 'to', code: 'out_of_range', message: '结束日期不能早于开始日期' });
-	if (from && due && due < from)
-		out.push({ field: 'report_due', code: 'out_of_range', message: '报表截止日期不能早于开始日期' });
+	/* The server's rules and words (fcgi/campaigns.c): no year before
+	 * the records' first, no end or deadline before the start. */
+	const early = [['from', from, '统计期间开始'], ['to', to, '统计期间结束'],
+	    ['report_due', due, '报送截止日期']]
+	    .filter(([, v]) => v && v < '2000-01-01');
+	for (const [field, , label] of early)
+		out.push({ field, code: 'out_of_range', message: `${label}不能早于 2000 年，请核对年份` });
+	const bad = new Set(early.map(([field]) => field));
+	if (from && to && to < from && !bad.has('from') && !bad.has('to'))
+		out.push({ field: 'to', code: 'out_of_range', message: '统计期间结束不能早于统计期间开始' });
+	if (from && due && due < from && !bad.has('from') && !bad.has('report_due'))
+		out.push({ field: 'report_due', code: 'out_of_range', message: '报送截止日期不能早于统计期间开始' });
 	return out;
 }
 

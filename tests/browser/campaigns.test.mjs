@@ -62,9 +62,9 @@ test('an admin creates a campaign: found from home and stats, every problem at o
 	await page.getByRole('button', { name: '新建活动' }).click();
 	await form.locator('.field-error').first().waitFor();
 	assert.equal(await textOf(errorsUnder(page, 'title')), '请填写活动名称');
-	assert.equal(await textOf(errorsUnder(page, 'from')), '请填写开始日期');
-	assert.equal(await textOf(errorsUnder(page, 'to')), '请填写结束日期');
-	assert.equal(await textOf(errorsUnder(page, 'report_due')), '请填写报表截止日期');
+	assert.equal(await textOf(errorsUnder(page, 'from')), '请填写统计期间开始');
+	assert.equal(await textOf(errorsUnder(page, 'to')), '请填写统计期间结束');
+	assert.equal(await textOf(errorsUnder(page, 'report_due')), '请填写报送截止日期');
 
 	/* Dates out of order: the server's two rules, at once, nothing sent. */
 	const title = `2032年送温暖活动${tag()}`;
@@ -74,9 +74,17 @@ test('an admin creates a campaign: found from home and stats, every problem at o
 	await form.getByLabel('报送截止日期').fill('2031-12-31');
 	await page.getByRole('button', { name: '新建活动' }).click();
 	await errorsUnder(page, 'to').waitFor();
-	assert.equal(await textOf(errorsUnder(page, 'to')), '结束日期不能早于开始日期');
-	assert.equal(await textOf(errorsUnder(page, 'report_due')), '报表截止日期不能早于开始日期');
+	assert.equal(await textOf(errorsUnder(page, 'to')), '统计期间结束不能早于统计期间开始');
+	assert.equal(await textOf(errorsUnder(page, 'report_due')), '报送截止日期不能早于统计期间开始');
 	assert.deepEqual(posts, []);
+
+	/* A year before the records' first: the server's words, nothing sent. */
+	await form.getByLabel('统计期间开始').fill('1999-12-31');
+	await page.getByRole('button', { name: '新建活动' }).click();
+	await eventually(async () => (await textOf(errorsUnder(page, 'from'))) ===
+	    '统计期间开始不能早于 2000 年，请核对年份', { message: 'the page refuses 1999' });
+	assert.deepEqual(posts, []);
+	await form.getByLabel('统计期间开始').fill('2032-01-10');
 
 	await form.getByLabel('统计期间结束').fill('2032-02-12');
 	await form.getByLabel('报送截止日期').fill('2032-02-08');
