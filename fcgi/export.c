@@ -201,6 +201,8 @@ xlsx(struct req *r, const struct stats_scope *s, const struct report *rep,
 {
 	const int64_t *v = rep->v;
 	size_t vi;
+	/* mkstemp()'s template: Debian 12's libxlsxwriter (1.1.4) writes a
+	 * workbook only to a file (its output_buffer came in 1.1.5). */
 	char path[] = "/tmp/swn-export-XXXXXX", wan[32];
 	lxw_workbook *wb = NULL;
 	lxw_worksheet *ws;
@@ -576,12 +578,8 @@ stats_export(struct req *r)
 
 	verrs_init(&e);
 	fmt = query_enum(r, "format", formats, &e);
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	is_csv = fmt != NULL && strcmp(fmt, "csv") == 0;
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;

@@ -321,12 +321,8 @@ job_fairs_register(struct req *r)
 	    (in.has & VBIT(S_KIND)) && strcmp(kinds[in.kind], "student") != 0)
 		verrs_add(&e, "hardship_family", "out_of_range",
 			  "只有学生需要填写是否来自困难职工家庭");
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if ((rc = fair_load(r, FAIR_LOCK, &f)) != 1)
 		return rc;
 	if (closed_reason(r, &f) != NULL)
@@ -537,12 +533,8 @@ job_fairs_registration_list(struct req *r)
 	verrs_init(&e);
 	status = query_enum(r, "status", statuses, &e);
 	q = query_text(r, "q", 50, &e);
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if ((rc = fair_load(r, 0, &f)) != 1)
 		return rc;
 	if (!fair_in_scope(r, &f))

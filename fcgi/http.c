@@ -166,6 +166,17 @@ http_invalid(struct req *r, struct verrs *e)
 }
 
 int
+http_refused(struct req *r, struct verrs *e)
+{
+	int bad = e->n > 0;
+
+	if (bad)
+		http_invalid(r, e);
+	verrs_free(e);
+	return bad;
+}
+
+int
 http_field_error(struct req *r, const char *field, const char *code,
 		 const char *message)
 {

@@ -102,6 +102,10 @@ int http_problem(struct req *, int status, const char *code,
 int http_problem_ext(struct req *, int status, const char *code,
 		     const char *detail, json_t *members);
 int http_invalid(struct req *, struct verrs *);
+/* The end of a handler's validation: answers 400 with every error in e
+ * when there is one, and frees e either way.  1: answered (the handler
+ * returns 0); 0: nothing wrong, go on. */
+int http_refused(struct req *, struct verrs *);
 int http_field_error(struct req *, const char *field, const char *code,
 		     const char *message);
 int http_validate(struct req *, const struct vtable *, void *out,

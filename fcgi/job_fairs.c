@@ -550,12 +550,8 @@ job_fairs_create(struct req *r)
 		time_local(in.ends_at, ends);
 		check_times(starts, ends, &e);
 	}
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	unit = in.has & VBIT(F_UNIT) ? in.unit_id : r->user->unit_id;
 	if ((rc = check_unit(r, unit)) != 1)
 		return rc;
@@ -604,12 +600,8 @@ job_fairs_list(struct req *r)
 		verrs_free(&e);
 		return HANDLER_DB;
 	}
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	scope = r->user != NULL ? scope_path(r) : NULL;
 	if (db_query(r->db, &q, &sql_fairs, "issssssssssssi", after, scope,
 		     scope, status, status, kind, kind, upath, upath, from,
@@ -695,12 +687,8 @@ job_fairs_patch(struct req *r)
 		time_local(in.ends_at, ends);
 	verrs_init(&e);
 	check_times(starts, ends, &e);
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	to = in.has & VBIT(F_STATUS) ? (enum fair_status)in.status : f.status;
 	if (to != f.status && !(next_ok[f.status] & B(to)))
 		return http_problem(
@@ -888,12 +876,8 @@ job_fairs_employer_create(struct req *r)
 					       "positions[%zu].wage_max", i),
 				  "out_of_range", "最高工资不能低于最低工资");
 	}
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if ((rc = fair_load(r, 0, &f)) != 1)
 		return rc;
 	if (f.status == FS_CLOSED)

@@ -800,12 +800,8 @@ safe_returns_create(struct req *r)
 	http_validate(r, &record_table, &in, &e);
 	if (in.has & VBIT(R_DEPART))
 		check_depart("depart_on", in.depart_on, &e);
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	memset(&n, 0, sizeof(n));
 	if ((rc = register_unit(r, (in.has & VBIT(R_UNIT)) != 0, in.unit_id,
 				&n.unit, &path)) != 1)
@@ -865,12 +861,8 @@ safe_returns_batch(struct req *r)
 	if (in.has & VBIT(BA_DEPART))
 		check_depart("depart_on", in.depart_on, &e);
 	check_passengers(r, &in, &e);
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	memset(&n, 0, sizeof(n));
 	if ((rc = register_unit(r, (in.has & VBIT(BA_UNIT)) != 0, in.unit_id,
 				&n.unit, &path)) != 1)
@@ -968,12 +960,8 @@ safe_returns_list(struct req *r)
 		verrs_free(&e);
 		return HANDLER_DB;
 	}
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if (q != NULL)
 		like = like_pattern(&r->arena, q);
 	/* A volunteer's records are theirs wherever they were filed. */
@@ -1087,12 +1075,8 @@ safe_returns_patch(struct req *r)
 		check_depart("depart_on", in.depart_on, &e);
 	if (e.n == 0 && in.has == 0)
 		verrs_add(&e, "", "required", "请至少修改一个字段");
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if ((rc = load_visible(r, 1, &s)) != 1)
 		return rc;
 	if (req_if_match(r, s.version) != 0)

@@ -61,12 +61,8 @@ stats_scope(struct req *r, const char *unit_param, struct stats_scope *s)
 	else if (cid == 0 && (s->from == NULL) != (s->to == NULL))
 		verrs_add(&e, s->from ? "to" : "from", "required",
 			  "起止日期须同时填写");
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	/* Without a period: the given campaign, or else the latest one. */
 	if (s->from == NULL) {
 		if ((rc = campaign_get(r, cid, &c)) < 0)

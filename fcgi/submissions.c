@@ -363,12 +363,8 @@ stats_submissions_create(struct req *r)
 		if (rc == 0)
 			verrs_add(&e, "campaign_id", "unknown", "没有这个活动");
 	}
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if (r->user->role != ROLE_ADMIN && r->user->unit_id != in.unit_id)
 		return http_problem(r, 403, "forbidden",
 				    "只有本单位的工作人员可以上报本单位的报表");

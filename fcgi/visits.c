@@ -648,12 +648,8 @@ visits_create(struct req *r)
 	n.category = -1;
 	apply_body(&in, &n);
 	check_rules(&n, &e);
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if ((rc = check_unit(r, n.unit_id)) != 1)
 		return rc;
 	if ((rc = visit_locked(r, n.unit_id, NULL, n.visited_on)) != 0)
@@ -730,12 +726,8 @@ visits_list(struct req *r)
 		verrs_free(&e);
 		return HANDLER_DB;
 	}
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	mine = by != NULL || r->user->role == ROLE_VOLUNTEER;
 	/* A volunteer's own visits, wherever they were logged. */
 	if (db_query(r->db, &res, &sql_list, "isIissssssssssi", after,
@@ -854,12 +846,8 @@ visits_patch(struct req *r)
 	n.note = clear[X_NOTE] ? NULL : v.note;
 	apply_body(&in, &n);
 	check_rules(&n, &e);
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if (n.unit_id != v.unit_id && (rc = check_unit(r, n.unit_id)) != 1)
 		return rc;
 	/* Locked where it was, and where it goes. */

@@ -649,12 +649,8 @@ wage_cases_create(struct req *r)
 	if (r->user == NULL && (in.has & VBIT(C_SOURCE)) && in.source != 0)
 		verrs_add(&e, "source", "enum", "自助求助的来源只能是 self");
 	check_workers(r, &in, &e);
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	unit = in.has & VBIT(C_UNIT) ? in.unit_id : r->user->unit_id;
 	if ((rc = unit_path(r, unit, &path)) < 0)
 		return HANDLER_DB;
@@ -793,12 +789,8 @@ wage_cases_list(struct req *r)
 		} else
 			by_id = 1;
 	}
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	if (q != NULL)
 		like = like_pattern(&r->arena, q);
 	if (by_id)
@@ -1176,12 +1168,8 @@ wage_cases_track(struct req *r)
 		verrs_add(&e, "reference", "required", "请填写案件编号");
 	if (code == NULL || *code == '\0')
 		verrs_add(&e, "code", "required", "请填写查询码");
-	if (e.n > 0) {
-		http_invalid(r, &e);
-		verrs_free(&e);
+	if (http_refused(r, &e))
 		return 0;
-	}
-	verrs_free(&e);
 	/* People copy codes with spaces and lower case; forgive that.  A
 	 * code that cannot be one still costs the same lookup below. */
 	bad = code_normalize(code, norm) != 0;
