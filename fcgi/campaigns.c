@@ -148,10 +148,7 @@ check_dates(struct req *r, uint64_t has, const char *from, const char *to,
 	if (!(bad & (VBIT(K_FROM) | VBIT(K_DUE))) && strcmp(due, from) < 0)
 		verrs_add(&e, "report_due", "out_of_range",
 			  L_DUE "不能早于" L_FROM);
-	if (e.n > 0)
-		http_invalid(r, &e);
-	verrs_free(&e);
-	return r->status == 400 ? -1 : 0;
+	return http_refused(r, &e) ? -1 : 0;
 }
 
 /*

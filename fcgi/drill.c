@@ -323,6 +323,7 @@ stats_records(struct req *r)
 	struct stats_scope s;
 	int64_t v[ST__MAX], after, id = 0, last = 0;
 	char wan[32], yuan[32];
+	const char *sub;
 	struct dbres q;
 	json_t *items, *o, *it;
 	int limit, rc, n = 0;
@@ -336,18 +337,18 @@ stats_records(struct req *r)
 		return 0;
 	if ((rc = stats_scope(r, "unit_id", &s)) != 1)
 		return rc;
-	if (stats_compute(req_reader(r), &r->arena,
-			  stats_subtree(&r->arena, s.unit_path), s.from, s.to,
-			  v) != 0)
+	sub = stats_subtree(&r->arena, s.unit_path);
+	/* The figure the page adds up to, from the cache /stats fills:
+	 * paging through a row's records need not recompute the table. */
+	if (stats_table(r, &s, sub, v) != 0)
 		return HANDLER_DB;
 	/* The visits query reads its argument twice. */
 	if ((d->sql == &sql_visits
 		 ? db_query(req_reader(r), &q, d->sql, "sssssii", d->arg,
-			    d->arg, stats_subtree(&r->arena, s.unit_path),
-			    s.from, s.to, after, (int64_t)limit + 1)
-		 : db_query(req_reader(r), &q, d->sql, "ssssii", d->arg,
-			    stats_subtree(&r->arena, s.unit_path), s.from, s.to,
-			    after, (int64_t)limit + 1)) != 0)
+			    d->arg, sub, s.from, s.to, after,
+			    (int64_t)limit + 1)
+		 : db_query(req_reader(r), &q, d->sql, "ssssii", d->arg, sub,
+			    s.from, s.to, after, (int64_t)limit + 1)) != 0)
 		return HANDLER_DB;
 	items = json_array();
 	while ((it = d->json(r, &q, &id, &rc)) != NULL) {

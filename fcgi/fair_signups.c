@@ -39,12 +39,9 @@ enum reg_status { R_REGISTERED, R_WAITLISTED, R_CANCELLED };
 static int
 status_index(const char *s)
 {
-	int i;
+	int i = valid_enum_index(statuses, s);
 
-	for (i = 0; s != NULL && statuses[i] != NULL; i++)
-		if (strcmp(statuses[i], s) == 0)
-			return i;
-	return R_CANCELLED;
+	return i < 0 ? R_CANCELLED : i;
 }
 
 /* ---- Field tables --------------------------------------------------- */
@@ -310,7 +307,7 @@ job_fairs_register(struct req *r)
 	struct blob phone, idn;
 	unsigned char idx[PII_IDX_LEN], hash[CODE_HASH_LEN];
 	char code[CODE_LEN + 1];
-	int64_t taken = 0, registered = 0, queue = 0, id;
+	int64_t taken = 0, queue = 0, id;
 	enum reg_status st;
 	int rc, tries;
 
@@ -337,10 +334,9 @@ job_fairs_register(struct req *r)
 				    "这个手机号已经报名了本场招聘会。"
 				    "如需查看报名码，请查看报名成功时的截图；"
 				    "遗失的，请到现场服务台出示身份证办理");
-	if (db_one(r->db, &r->arena, &sql_registered, "i", "i", f.id,
-		   &registered) < 0)
-		return HANDLER_DB;
-	st = registered < f.capacity ? R_REGISTERED : R_WAITLISTED;
+	/* f.registered was counted after the fair's lock (fairs.h): no
+	 * other sign-up can have taken a place since. */
+	st = f.registered < f.capacity ? R_REGISTERED : R_WAITLISTED;
 	if (pii_seal_str(&r->arena, AD_PHONE, in.phone, &phone) != 0 ||
 	    pii_seal_str(&r->arena, AD_IDNUM,
 			 in.has & VBIT(S_IDNUM) ? in.id_number : NULL,

@@ -110,28 +110,10 @@ http_empty(struct req *r, int status)
 	return 0;
 }
 
-/* Builds a problem document; takes ownership of errors (may be NULL). */
-static int
-problem(struct req *r, int status, const char *code, const char *detail,
-	json_t *errors)
-{
-	json_t *o;
-
-	o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
-		      arena_printf(&r->arena, "/api/v1/problems/%s", code),
-		      "title", statuses[status_index(status)].title, "status",
-		      status, "code", code, "detail", detail);
-	if (errors != NULL)
-		json_object_set_new(o, "errors", errors);
-	http_json(r, status, o);
-	r->out_type = "application/problem+json; charset=utf-8";
-	return 0;
-}
-
 int
 http_problem(struct req *r, int status, const char *code, const char *detail)
 {
-	return problem(r, status, code, detail, NULL);
+	return http_problem_ext(r, status, code, detail, NULL);
 }
 
 int
@@ -159,10 +141,10 @@ http_invalid(struct req *r, struct verrs *e)
 	json_t *list = e->list;
 
 	e->list = NULL;
-	return problem(
+	return http_problem_ext(
 	    r, 400, "validation",
 	    arena_printf(&r->arena, "%zu 处输入有误，请检查后重试", e->n),
-	    list);
+	    list ? json_pack("{s:o}", "errors", list) : NULL);
 }
 
 int

@@ -47,17 +47,6 @@ static const unsigned next_ok[FS__MAX] = {
     [FS_PUBLISHED] = B(FS_CLOSED),
 };
 
-static int
-index_of(const char *const *names, const char *s)
-{
-	int i;
-
-	for (i = 0; s != NULL && names[i] != NULL; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 /* ---- Times -------------------------------------------------------------- */
 
 static int
@@ -381,7 +370,7 @@ read_fair(struct dbres *q, struct arena *a, struct fair_row *f)
 		    &f->unit_path, &f->unit_name, &f->registered,
 		    &f->waitlisted, &f->checked_in);
 	if (rc == 1) {
-		int s = index_of(fair_statuses, status);
+		int s = valid_enum_index(fair_statuses, status);
 
 		f->status = s >= 0 ? (enum fair_status)s : FS_CLOSED;
 	}
@@ -443,7 +432,7 @@ none:
 static json_t *
 fair_json(struct req *r, const struct fair_row *f)
 {
-	int k = index_of(kinds, f->kind);
+	int k = valid_enum_index(kinds, f->kind);
 	int64_t left = f->capacity - f->registered;
 
 	return json_pack(

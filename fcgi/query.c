@@ -53,22 +53,32 @@ unit_path(struct req *r, int64_t unit_id, char **path)
 	return rc < 0 ? HANDLER_DB : rc;
 }
 
+int64_t
+query_id(struct req *r, const char *name, const char *message, struct verrs *e)
+{
+	const char *v = req_query(r, name);
+	char *end;
+	long long id;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	id = strtoll(v, &end, 10);
+	if (*end != '\0' || id < 1 || strlen(v) > 18) {
+		verrs_add(e, name, "type", message);
+		return -1;
+	}
+	return id;
+}
+
 int
 query_unit(struct req *r, const char *name, char **path, struct verrs *e)
 {
-	const char *u = req_query(r, name);
-	char *end;
-	long long id;
+	int64_t id = query_id(r, name, "单位编号应为正整数", e);
 	int rc;
 
 	*path = NULL;
-	if (u == NULL || *u == '\0')
+	if (id <= 0)
 		return 0;
-	id = strtoll(u, &end, 10);
-	if (*end != '\0' || id < 1 || strlen(u) > 18) {
-		verrs_add(e, name, "type", "单位编号应为正整数");
-		return 0;
-	}
 	if ((rc = unit_path(r, id, path)) == HANDLER_DB)
 		return HANDLER_DB;
 	if (rc == 0)

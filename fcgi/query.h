@@ -19,6 +19,12 @@ const char *query_date(struct req *, const char *name, struct verrs *);
 void query_period(struct req *, const char **from, const char **to,
 		  struct verrs *);
 /*
+ * A positive id (at most 18 digits): the id, 0 when absent or empty, -1
+ * after adding a "type" error saying message.
+ */
+int64_t query_id(struct req *, const char *name, const char *message,
+		 struct verrs *);
+/*
  * unit_id (or another name): a unit's materialised path "/1/3/", or NULL
  * when absent.  "type" for a non-number, "unknown" when no such unit.
  * Returns HANDLER_DB after a failed query, 0 otherwise.

@@ -82,21 +82,10 @@ static const unsigned next_ok[S__MAX] = {
 /* A traveller's arrival code moves a record to arrived from these. */
 static const unsigned arriving = B(S_REGISTERED) | B(S_DEPARTED);
 
-static int
-index_of(const char *const *names, const char *s)
-{
-	int i;
-
-	for (i = 0; s != NULL && names[i] != NULL; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 static const char *
 status_label(const char *status)
 {
-	int i = index_of(statuses, status);
+	int i = valid_enum_index(statuses, status);
 
 	return i >= 0 ? status_labels[i] : status;
 }
@@ -915,18 +904,9 @@ err:
 static const char *
 query_batch(struct req *r, struct verrs *e)
 {
-	const char *v = req_query(r, "batch_id");
-	char *end;
-	long long id;
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	id = strtoll(v, &end, 10);
-	if (*end != '\0' || id < 1 || strlen(v) > 18) {
-		verrs_add(e, "batch_id", "type", "批次编号应为正整数");
-		return NULL;
-	}
-	return v;
+	return query_id(r, "batch_id", "批次编号应为正整数", e) > 0
+		   ? req_query(r, "batch_id")
+		   : NULL;
 }
 
 /*
@@ -1158,7 +1138,7 @@ safe_returns_transition(struct req *r)
 		return rc;
 	if (req_if_match(r, s.version) != 0)
 		return 0;
-	from = index_of(statuses, s.status);
+	from = valid_enum_index(statuses, s.status);
 	if (from < 0 || !(next_ok[from] & B(in.to)))
 		return http_problem(
 		    r, 409, "illegal_transition",
@@ -1219,7 +1199,7 @@ safe_returns_arrive(struct req *r)
 	if (rc == 0 || norm[0] == '\0')
 		return http_problem(r, 404, "not_found",
 				    "到家码不正确，请核对后再试");
-	st = index_of(statuses, status);
+	st = valid_enum_index(statuses, status);
 	if (st == S_CANCELLED)
 		return http_problem(r, 409, "cancelled",
 				    "这次返乡登记已取消，无需确认到家");

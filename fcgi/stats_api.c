@@ -24,24 +24,6 @@ SQL(sql_unit, "SELECT name, path FROM units WHERE id = ?");
 SQL(sql_children, "SELECT id, name, path FROM units WHERE parent_id = ? "
 		  "ORDER BY id");
 
-/* Reads a positive id parameter; "type" error otherwise.  0 if absent. */
-static int64_t
-query_id(struct req *r, const char *name, struct verrs *e)
-{
-	const char *v = req_query(r, name);
-	char *end;
-	long long id;
-
-	if (v == NULL || *v == '\0')
-		return 0;
-	id = strtoll(v, &end, 10);
-	if (*end != '\0' || id < 1 || strlen(v) > 18) {
-		verrs_add(e, name, "type", "应为正整数");
-		return -1;
-	}
-	return id;
-}
-
 int
 stats_scope(struct req *r, const char *unit_param, struct stats_scope *s)
 {
@@ -52,8 +34,8 @@ stats_scope(struct req *r, const char *unit_param, struct stats_scope *s)
 
 	memset(s, 0, sizeof(*s));
 	verrs_init(&e);
-	unit = query_id(r, unit_param, &e);
-	cid = query_id(r, "campaign_id", &e);
+	unit = query_id(r, unit_param, "应为正整数", &e);
+	cid = query_id(r, "campaign_id", "应为正整数", &e);
 	query_period(r, &s->from, &s->to, &e);
 	if (cid > 0 && (s->from || s->to))
 		verrs_add(&e, "campaign_id", "conflict",
@@ -276,7 +258,10 @@ stats_table(struct req *r, const struct stats_scope *s, const char *pattern,
 	    int64_t v[ST__MAX])
 {
 	struct db *db = req_reader(r);
-	int read = r->method == M_GET || r->method == M_HEAD;
+	/* A request that must read the primary (the validation rules judge
+	 * what will be reported) never takes figures a replica gave. */
+	int read =
+	    (r->method == M_GET || r->method == M_HEAD) && !r->no_replica;
 	uint64_t gen = db_generation();
 	char key[192];
 

@@ -582,12 +582,12 @@ join_key(struct arena *a, const char *path, const char *key)
 	return arena_printf(a, "%s%s%s", path, *path ? "." : "", key);
 }
 
-static int
-enum_index(const char *const *names, const char *s)
+int
+valid_enum_index(const char *const *names, const char *s)
 {
 	int i;
 
-	for (i = 0; names[i] != NULL; i++)
+	for (i = 0; s != NULL && names[i] != NULL; i++)
 		if (strcmp(names[i], s) == 0)
 			return i;
 	return -1;
@@ -740,7 +740,8 @@ valid_field(struct arena *a, const json_t *v, const struct vfield *f, void *out,
 
 		if (!json_is_string(v))
 			code = "type";
-		else if ((k = enum_index(f->enums, json_string_value(v))) < 0)
+		else if ((k = valid_enum_index(f->enums,
+					       json_string_value(v))) < 0)
 			code = "enum";
 		else
 			*(int *)dst = k;
@@ -759,8 +760,8 @@ valid_field(struct arena *a, const json_t *v, const struct vfield *f, void *out,
 		json_array_foreach(v, i, item)
 		{
 			if (!json_is_string(item) ||
-			    (k = enum_index(f->enums,
-					    json_string_value(item))) < 0) {
+			    (k = valid_enum_index(
+				 f->enums, json_string_value(item))) < 0) {
 				field_error(e, arena_printf(a, "%s[%zu]", p, i),
 					    f, "enum");
 				return;

@@ -144,6 +144,9 @@ const char *valid_idnum(const char *in, char out[19]);
 const char *valid_phone(const char *in);
 const char *valid_credit(const char *in, char out[19]);
 const char *valid_date(const char *in);
+/* The index of s in names (NULL-terminated), -1 when absent or s is NULL:
+ * a stored enum column read back as its C enum. */
+int valid_enum_index(const char *const *names, const char *s);
 /* No record of the union's is dated before this: an earlier date is a
  * typo of the year. */
 #define RECORDS_SINCE "2000-01-01"

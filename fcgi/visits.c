@@ -44,17 +44,6 @@ static const enum stat_code category_rows[] = {
     ST_C7, ST_C8, ST_C9, ST_C10, ST_C11,
 };
 
-static int
-index_of(const char *const *names, const char *s)
-{
-	int i;
-
-	for (i = 0; s != NULL && names[i] != NULL; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 /* ---- Field tables ------------------------------------------------- */
 
 struct location_in {
@@ -831,8 +820,9 @@ visits_patch(struct req *r)
 	memset(&n, 0, sizeof(n));
 	n.unit_id = v.unit_id;
 	n.visited_on = v.visited_on;
-	n.kind = index_of(kinds, v.kind);
-	n.category = clear[X_CATEGORY] ? -1 : index_of(categories, v.category);
+	n.kind = valid_enum_index(kinds, v.kind);
+	n.category =
+	    clear[X_CATEGORY] ? -1 : valid_enum_index(categories, v.category);
 	n.enterprise = clear[X_ENTERPRISE] ? NULL : v.enterprise;
 	n.credit = clear[X_CREDIT] ? NULL : v.credit;
 	n.has_people = 1;

@@ -58,17 +58,6 @@ static const unsigned next_ok[S__MAX] = {
 static const unsigned recovering =
     B(S_ACCEPTED) | B(S_REFERRED) | B(S_MEDIATING) | B(S_RESOLVED);
 
-static int
-status_index(const char *s)
-{
-	int i;
-
-	for (i = 0; s != NULL && statuses[i] != NULL; i++)
-		if (strcmp(statuses[i], s) == 0)
-			return i;
-	return -1;
-}
-
 /* ---- Field tables ------------------------------------------------- */
 
 struct reporter_in {
@@ -414,7 +403,7 @@ may_unmask(const struct req *r, const struct case_row *c)
 static json_t *
 summary_json(struct req *r, const struct case_row *c, int unmask)
 {
-	int st = status_index(c->status);
+	int st = valid_enum_index(statuses, c->status);
 
 	return json_pack(
 	    "{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, "
@@ -1036,7 +1025,7 @@ wage_cases_transition(struct req *r)
 		return rc;
 	if (req_if_match(r, c.version) != 0)
 		return 0;
-	from = status_index(c.status);
+	from = valid_enum_index(statuses, c.status);
 	if (from < 0 || !(next_ok[from] & B(in.to)))
 		return http_problem(
 		    r, 409, "illegal_transition",
@@ -1090,7 +1079,7 @@ wage_cases_recover(struct req *r)
 		return rc;
 	if (r->if_match != NULL && req_if_match(r, c.version) != 0)
 		return 0;
-	st = status_index(c.status);
+	st = valid_enum_index(statuses, c.status);
 	if (st < 0 || !(recovering & B(st)))
 		return http_problem(r, 409, "case_not_open",
 				    "只有已受理、转交、调解中或已解决的案件"
@@ -1186,7 +1175,7 @@ wage_cases_track(struct req *r)
 	    sodium_memcmp(hash, stored, sizeof(hash)) != 0)
 		return http_problem(r, 404, "not_found",
 				    "案件编号或查询码不正确");
-	st = status_index(status);
+	st = valid_enum_index(statuses, status);
 	return http_json(r, 200,
 			 json_pack("{s:s, s:s, s:s, s:s}", "reference", sref,
 				   "status", status, "status_label",
