@@ -52,11 +52,6 @@ token=$(curl -s -H 'Content-Type: application/json' \
 	echo "bench-stats: cannot sign in" >&2
 	exit 1
 }
-sql()
-{
-	mariadb --no-defaults --socket="$DB_SOCK" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --batch --skip-column-names swn "$@"
-}
 
 # run URL [wrk args...]: one wrk run; prints "rps p99_ms".  Any non-2xx
 # answer aborts: a fast failure must not look like speed.
@@ -82,8 +77,8 @@ median()
 		END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
-echo "bench-stats: $(sql -e 'SELECT COUNT(*) FROM stat_daily') daily rows," \
-	"$(sql -e 'SELECT COUNT(*) FROM units') units"
+echo "bench-stats: $(sql swn -e 'SELECT COUNT(*) FROM stat_daily') daily rows," \
+	"$(sql swn -e 'SELECT COUNT(*) FROM units') units"
 
 # A Lua script for wrk: each request asks for another period, so the
 # cache never answers (fresh figures).
@@ -134,10 +129,10 @@ post()
 with=() without=()
 for i in $(seq "$ROUNDS"); do
 	with+=("$(post "w$i")")
-	sql -e 'DROP TRIGGER visits_stat_ins; DROP TRIGGER visits_stat_upd;
+	sql swn -e 'DROP TRIGGER visits_stat_ins; DROP TRIGGER visits_stat_upd;
 		DROP TRIGGER visits_stat_del'
 	without+=("$(post "o$i")")
-	sql <sql/012_stat_daily.sql >/dev/null
+	sql swn <sql/012_stat_daily.sql >/dev/null
 	printf 'round %d: POST /visits with upkeep %8.1f/s, without %8.1f/s\n' \
 		"$i" "${with[-1]}" "${without[-1]}"
 done

@@ -52,12 +52,6 @@ cleanup
 ADMIN_PASSWORD=$PW RATE=100000r/s BURST=100000 WRITE_RATE=100000r/s WRITE_BURST=100000 \
 	scripts/start.sh >/dev/null
 
-sql()
-{
-	mariadb --no-defaults --socket="$DB_SOCK" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --batch --skip-column-names "$@"
-}
-
 # login USER PASSWORD: prints the session token.
 login()
 {
