@@ -21,7 +21,9 @@ PORT_OLD=${PORT_OLD:-18390}
 PORT_NEW=${PORT_NEW:-18391}
 WORK=$ROOT/var/bench-pii
 OLD_SRC=$WORK/src
-PW=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# rand_str from scripts/env.sh, in a subshell: its exported paths (VAR,
+# WORKER_BIN, ...) must not reach the two instances' scripts.
+PW=bench-$(. scripts/env.sh && rand_str 24)
 
 cleanup()
 {

@@ -25,8 +25,9 @@ ROUNDS=${ROUNDS:-3}
 read -r -a wrk_args <<<"${WRK_ARGS:--t2 -c16 -d10s}"
 read -r -a post_args <<<"${POST_ARGS:--t2 -c64 -d10s}"
 export VAR=${BENCH_VAR:-$ROOT/var/bench-stats} PORT=${BENCH_PORT:-18396}
-export ADMIN_PASSWORD=bench-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')
 . scripts/env.sh
+ADMIN_PASSWORD=bench-$(rand_str 18)
+export ADMIN_PASSWORD
 
 cleanup()
 {

@@ -32,8 +32,8 @@ CONNS=${CONNS:-64}
 PORT=${VISITS_PORT:-18392}
 export VAR=$ROOT/var/bench-visits PORT WORKERS=${BENCH_WORKERS:-64}
 . scripts/env.sh
-PW=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-NONCE=$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
+PW=bench-$(rand_str 24)
+NONCE=$(rand_str 12)
 BASE=http://127.0.0.1:$PORT/api/v1
 
 cleanup()
