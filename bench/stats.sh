@@ -26,6 +26,7 @@ read -r -a wrk_args <<<"${WRK_ARGS:--t2 -c16 -d10s}"
 read -r -a post_args <<<"${POST_ARGS:--t2 -c64 -d10s}"
 export VAR=${BENCH_VAR:-$ROOT/var/bench-stats} PORT=${BENCH_PORT:-18396}
 . scripts/env.sh
+. bench/lib.sh
 ADMIN_PASSWORD=bench-$(rand_str 18)
 export ADMIN_PASSWORD
 
@@ -72,11 +73,6 @@ run()
 			p = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v}
 		END {printf "%s %.2f\n", r, p}' <<<"$o"
 }
-median()
-{
-	printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1}
-		END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
 
 echo "bench-stats: $(sql swn -e 'SELECT COUNT(*) FROM stat_daily') daily rows," \
 	"$(sql swn -e 'SELECT COUNT(*) FROM units') units"
@@ -117,15 +113,8 @@ printf 'lists: wage-cases %.1f/s p99 %.2f ms, safe-returns %.1f/s p99 %.2f ms\n'
 # daily figures from the records (the round's visits included).
 post()
 {
-	local o
-	o=$(wrk "${post_args[@]}" -s bench/visits.lua "$base/visits" \
-		-- "$token" "stats$RANDOM$1")
-	if grep -q 'Non-2xx' <<<"$o"; then
-		echo "bench-stats: POST errors:" >&2
-		echo "$o" >&2
-		return 1
-	fi
-	awk '/^Requests\/sec:/ {print $2}' <<<"$o"
+	wrk_rate "bench-stats: POST /visits" "${post_args[@]}" \
+		-s bench/visits.lua "$base/visits" -- "$token" "stats$RANDOM$1"
 }
 with=() without=()
 for i in $(seq "$ROUNDS"); do

@@ -32,6 +32,7 @@ CONNS=${CONNS:-64}
 PORT=${VISITS_PORT:-18392}
 export VAR=$ROOT/var/bench-visits PORT WORKERS=${BENCH_WORKERS:-64}
 . scripts/env.sh
+. bench/lib.sh
 PW=bench-$(rand_str 24)
 NONCE=$(rand_str 12)
 BASE=http://127.0.0.1:$PORT/api/v1
@@ -134,12 +135,6 @@ if [ "$stored" -lt "$sent" ] || [ "$stored" -gt $((sent + CONNS * ROUNDS)) ]; th
 	exit 1
 fi
 echo "stored $stored visits for $sent POSTs answered 201"
-
-median()
-{
-	printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1}
-		END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
 mp=$(median "${p[@]}")
 mm=$(median "${m[@]}")
 verdict=$(awk -v a="$mp" -v b="$mm" \
