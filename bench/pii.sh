@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 unset MAKEFLAGS MFLAGS MAKELEVEL
+. bench/lib.sh
 
 BASE_REV=${BASE_REV:-0a532c6}
 ROUNDS=${ROUNDS:-3}
@@ -21,7 +22,9 @@ PORT_OLD=${PORT_OLD:-18390}
 PORT_NEW=${PORT_NEW:-18391}
 WORK=$ROOT/var/bench-pii
 OLD_SRC=$WORK/src
-PW=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# rand_str from scripts/env.sh, in a subshell: its exported paths (VAR,
+# WORKER_BIN, ...) must not reach the two instances' scripts.
+PW=bench-$(. scripts/env.sh && rand_str 24)
 
 cleanup()
 {
@@ -80,15 +83,9 @@ t_new=$(seed "$PORT_NEW")
 # rps PORT TOKEN: one wrk run of the 200-row list; prints Requests/sec.
 rps()
 {
-	local o
-	o=$(wrk "${wrk_args[@]}" -H "Authorization: Bearer $2" \
-		"http://127.0.0.1:$1/api/v1/wage-cases?limit=200")
-	if grep -q 'Non-2xx' <<<"$o"; then
-		echo "bench-pii: errors from port $1:" >&2
-		echo "$o" >&2
-		return 1
-	fi
-	awk '/^Requests\/sec:/ {print $2}' <<<"$o"
+	wrk_rate "bench-pii: port $1" "${wrk_args[@]}" \
+		-H "Authorization: Bearer $2" \
+		"http://127.0.0.1:$1/api/v1/wage-cases?limit=200"
 }
 
 o=() n=()
@@ -100,11 +97,6 @@ for i in $(seq "$ROUNDS"); do
 	printf 'round %d: plain %8.1f req/s   sealed %8.1f req/s\n' \
 		"$i" "${o[-1]}" "${n[-1]}"
 done
-median()
-{
-	printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1}
-		END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
 mo=$(median "${o[@]}")
 mn=$(median "${n[@]}")
 verdict=$(awk -v a="$mo" -v b="$mn" \

@@ -28,8 +28,9 @@ REQUESTS=${REQUESTS:-200000}
 ROUND_SECONDS=${ROUND_SECONDS:-15}
 read -r -a wrk_args <<<"${WRK_ARGS:--t2 -c16}"
 export VAR=$ROOT/var/bench-rss PORT=${RSS_PORT:-18398}
-export ADMIN_PASSWORD=bench-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')
 . scripts/env.sh
+ADMIN_PASSWORD=bench-$(rand_str 18)
+export ADMIN_PASSWORD
 BASE=http://127.0.0.1:$PORT/api/v1
 
 cleanup()

@@ -18,6 +18,7 @@ HELLO_PORT=${HELLO_PORT:-18381}
 HELLO_BIN=$ROOT/build/bench-hello
 export VAR=${BENCH_VAR:-$ROOT/var/bench} PORT=${BENCH_PORT:-18380}
 . scripts/env.sh
+. bench/lib.sh
 HVAR=$VAR/hello # the hello-world and its nginx keep their state here
 
 started_stack=
@@ -78,14 +79,7 @@ done
 # make a fast failure look like throughput, so they abort the bench.
 rps()
 {
-	local o
-	o=$(wrk "${wrk_args[@]}" "$1")
-	if grep -q 'Non-2xx' <<<"$o"; then
-		echo "bench: errors from $1:" >&2
-		echo "$o" >&2
-		return 1
-	fi
-	awk '/^Requests\/sec:/ {print $2}' <<<"$o"
+	wrk_rate "bench: $1" "${wrk_args[@]}" "$1"
 }
 
 h=() w=()
@@ -98,12 +92,6 @@ for i in $(seq "$ROUNDS"); do
 	printf 'round %d: health %10.1f req/s   hello %10.1f req/s\n' \
 		"$i" "${h[-1]}" "${w[-1]}"
 done
-
-median()
-{
-	printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1}
-		END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
 mh=$(median "${h[@]}")
 mw=$(median "${w[@]}")
 verdict=$(awk -v a="$mh" -v b="$mw" \

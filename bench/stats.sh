@@ -25,8 +25,10 @@ ROUNDS=${ROUNDS:-3}
 read -r -a wrk_args <<<"${WRK_ARGS:--t2 -c16 -d10s}"
 read -r -a post_args <<<"${POST_ARGS:--t2 -c64 -d10s}"
 export VAR=${BENCH_VAR:-$ROOT/var/bench-stats} PORT=${BENCH_PORT:-18396}
-export ADMIN_PASSWORD=bench-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')
 . scripts/env.sh
+. bench/lib.sh
+ADMIN_PASSWORD=bench-$(rand_str 18)
+export ADMIN_PASSWORD
 
 cleanup()
 {
@@ -52,11 +54,6 @@ token=$(curl -s -H 'Content-Type: application/json' \
 	echo "bench-stats: cannot sign in" >&2
 	exit 1
 }
-sql()
-{
-	mariadb --no-defaults --socket="$DB_SOCK" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --batch --skip-column-names swn "$@"
-}
 
 # run URL [wrk args...]: one wrk run; prints "rps p99_ms".  Any non-2xx
 # answer aborts: a fast failure must not look like speed.
@@ -76,14 +73,9 @@ run()
 			p = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v}
 		END {printf "%s %.2f\n", r, p}' <<<"$o"
 }
-median()
-{
-	printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1}
-		END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
 
-echo "bench-stats: $(sql -e 'SELECT COUNT(*) FROM stat_daily') daily rows," \
-	"$(sql -e 'SELECT COUNT(*) FROM units') units"
+echo "bench-stats: $(sql swn -e 'SELECT COUNT(*) FROM stat_daily') daily rows," \
+	"$(sql swn -e 'SELECT COUNT(*) FROM units') units"
 
 # A Lua script for wrk: each request asks for another period, so the
 # cache never answers (fresh figures).
@@ -121,23 +113,16 @@ printf 'lists: wage-cases %.1f/s p99 %.2f ms, safe-returns %.1f/s p99 %.2f ms\n'
 # daily figures from the records (the round's visits included).
 post()
 {
-	local o
-	o=$(wrk "${post_args[@]}" -s bench/visits.lua "$base/visits" \
-		-- "$token" "stats$RANDOM$1")
-	if grep -q 'Non-2xx' <<<"$o"; then
-		echo "bench-stats: POST errors:" >&2
-		echo "$o" >&2
-		return 1
-	fi
-	awk '/^Requests\/sec:/ {print $2}' <<<"$o"
+	wrk_rate "bench-stats: POST /visits" "${post_args[@]}" \
+		-s bench/visits.lua "$base/visits" -- "$token" "stats$RANDOM$1"
 }
 with=() without=()
 for i in $(seq "$ROUNDS"); do
 	with+=("$(post "w$i")")
-	sql -e 'DROP TRIGGER visits_stat_ins; DROP TRIGGER visits_stat_upd;
+	sql swn -e 'DROP TRIGGER visits_stat_ins; DROP TRIGGER visits_stat_upd;
 		DROP TRIGGER visits_stat_del'
 	without+=("$(post "o$i")")
-	sql <sql/012_stat_daily.sql >/dev/null
+	sql swn <sql/012_stat_daily.sql >/dev/null
 	printf 'round %d: POST /visits with upkeep %8.1f/s, without %8.1f/s\n' \
 		"$i" "${with[-1]}" "${without[-1]}"
 done

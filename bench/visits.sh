@@ -32,8 +32,9 @@ CONNS=${CONNS:-64}
 PORT=${VISITS_PORT:-18392}
 export VAR=$ROOT/var/bench-visits PORT WORKERS=${BENCH_WORKERS:-64}
 . scripts/env.sh
-PW=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-NONCE=$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
+. bench/lib.sh
+PW=bench-$(rand_str 24)
+NONCE=$(rand_str 12)
 BASE=http://127.0.0.1:$PORT/api/v1
 
 cleanup()
@@ -51,12 +52,6 @@ cleanup
 # database.
 ADMIN_PASSWORD=$PW RATE=100000r/s BURST=100000 WRITE_RATE=100000r/s WRITE_BURST=100000 \
 	scripts/start.sh >/dev/null
-
-sql()
-{
-	mariadb --no-defaults --socket="$DB_SOCK" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --batch --skip-column-names "$@"
-}
 
 # login USER PASSWORD: prints the session token.
 login()
@@ -140,12 +135,6 @@ if [ "$stored" -lt "$sent" ] || [ "$stored" -gt $((sent + CONNS * ROUNDS)) ]; th
 	exit 1
 fi
 echo "stored $stored visits for $sent POSTs answered 201"
-
-median()
-{
-	printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1}
-		END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
 mp=$(median "${p[@]}")
 mm=$(median "${m[@]}")
 verdict=$(awk -v a="$mp" -v b="$mm" \

@@ -25,11 +25,6 @@ if ! pid_alive mariadb mariadbd; then
 	exit 1
 fi
 
-sql()
-{
-	mariadb --no-defaults --socket="$DB_SOCK" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --batch --skip-column-names "$@"
-}
 gtid=()
 if [ "$(sql -e 'SELECT @@log_bin')" = 1 ]; then
 	gtid=(--gtid --master-data=2)

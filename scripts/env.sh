@@ -123,6 +123,17 @@ rand_str()
 	printf '%s' "${s:0:$1}"
 }
 
+# sql ARGS...: the mariadb client as the DB superuser, over $DB_SOCK or,
+# when SQL_SOCK is set (SQL_SOCK=... sql ...), over that socket: another
+# instance's, a replica's.  --no-defaults: no ~/.my.cnf may change where
+# it connects; utf8mb4 on the client too, or Chinese text is mangled;
+# plain output, one row a line, no column names, for the shell to read.
+sql()
+{
+	mariadb --no-defaults --socket="${SQL_SOCK:-$DB_SOCK}" -u "$DB_ADMIN" \
+		--default-character-set=utf8mb4 --batch --skip-column-names "$@"
+}
+
 pid_dead()
 {
 	! pid_alive "$@"

@@ -17,21 +17,13 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 rvar=$VAR/replica
-psql()
-{
-	mariadb --no-defaults --socket="$DB_SOCK" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --batch --skip-column-names "$@"
-}
-
 # Paths of the replica: scripts/env.sh for its VAR.
 rsock=$(VAR=$rvar && . "$ROOT/scripts/env.sh" && echo "$DB_SOCK")
 rsql()
 {
 	# sql_log_bin=0: what the seeding writes must not enter the
 	# replica's own binary log as its transactions.
-	mariadb --no-defaults --socket="$rsock" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --batch --skip-column-names \
-		--init-command='SET SESSION sql_log_bin = 0' "$@"
+	SQL_SOCK=$rsock sql --init-command='SET SESSION sql_log_bin = 0' "$@"
 }
 
 # Start it: the same db-init/db-start as any instance, as a replica.
@@ -43,7 +35,7 @@ if [ -f "$rvar/seeded" ]; then
 	exit 0
 fi
 
-read -r log_bin port <<<"$(psql -e 'SELECT @@log_bin, @@port * (1 - @@skip_networking)')"
+read -r log_bin port <<<"$(sql -e 'SELECT @@log_bin, @@port * (1 - @@skip_networking)')"
 if [ "$log_bin" != 1 ] || [ "$port" = 0 ]; then
 	echo "replica-start: the primary of $VAR needs a binary log and TCP" \
 		"(start it with DB_SERVER_ID and DB_PORT)" >&2
@@ -60,7 +52,7 @@ app_pw=$(cat "$SECRETS/db_password")
 	echo "replica-start: passwords must be [A-Za-z0-9]" >&2
 	exit 1
 }
-psql <<SQL
+sql <<SQL
 CREATE USER IF NOT EXISTS 'swn_repl'@'127.0.0.1' IDENTIFIED BY '$pw';
 ALTER USER 'swn_repl'@'127.0.0.1' IDENTIFIED BY '$pw';
 GRANT REPLICATION SLAVE ON *.* TO 'swn_repl'@'127.0.0.1';

@@ -70,9 +70,7 @@ stop_db()
 trap stop_db EXIT
 
 echo "restore: loading $from"
-gzip -dc -f "$from" |
-	mariadb --no-defaults --socket="$DB_SOCK" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --binary-mode
+gzip -dc -f "$from" | sql --binary-mode
 "$ROOT/scripts/migrate.sh"
 if ! SWN_DB_SOCKET=$DB_SOCK SWN_DB_PASSWORD_FILE=$SECRETS/db_password \
 	SWN_PII_KEYS_FILE=$PII_KEYS "$WORKER_BIN" check-keys; then

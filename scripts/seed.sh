@@ -10,13 +10,8 @@ N=${N:?set N, the number of records}
 	echo "seed: N must be a number from 100 to 2000000" >&2
 	exit 1
 }
-sql()
-{
-	mariadb --no-defaults --socket="$DB_SOCK" -u "$DB_ADMIN" \
-		--default-character-set=utf8mb4 --batch --skip-column-names swn "$@"
-}
 start=$(date +%s)
-sql <<'EOF2'
+sql swn <<'EOF2'
 DROP TABLE IF EXISTS seed_pool;
 CREATE TABLE seed_pool (
 	col VARCHAR(64) NOT NULL,
@@ -33,9 +28,9 @@ echo "seed: inserting $N records"
 {
 	echo "SET @n = $N;"
 	cat "$ROOT/scripts/seed.sql"
-} | sql >/dev/null
-sql -e 'DROP TABLE seed_pool'
-sql -e "SELECT 'visits', COUNT(*) FROM visits UNION ALL
+} | sql swn >/dev/null
+sql swn -e 'DROP TABLE seed_pool'
+sql swn -e "SELECT 'visits', COUNT(*) FROM visits UNION ALL
 	SELECT 'safe_returns', COUNT(*) FROM safe_returns UNION ALL
 	SELECT 'wage_case_workers', COUNT(*) FROM wage_case_workers UNION ALL
 	SELECT 'wage_recoveries', COUNT(*) FROM wage_recoveries UNION ALL

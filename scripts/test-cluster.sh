@@ -44,12 +44,13 @@ read -r PORT DB_PORT PORT_A PORT_B <<<"$(node -e '
 		console.log(out.join(" "));
 	})();')"
 VAR=$ROOT/var/cluster-$PORT
-ADMIN_PASSWORD=$(head -c 2048 /dev/urandom | LC_ALL=C tr -dc A-Za-z0-9 | head -c 20)
 # Threads per worker: the failover test holds up to 14 requests at once in
 # the two workers, and needs threads free for both kinds it holds.
 WORKERS=4
-export PORT VAR ADMIN_PASSWORD WORKERS DB_PORT
+export PORT VAR WORKERS DB_PORT
 . scripts/env.sh
+ADMIN_PASSWORD=$(rand_str 20)
+export ADMIN_PASSWORD
 REPLICA_VAR=$VAR/replica
 SWN_DB_REPLICA_SOCKET=$(VAR=$REPLICA_VAR && . scripts/env.sh && echo "$DB_SOCK")
 # Generous: a loaded test machine may lag for a moment, and the replica
