@@ -138,7 +138,6 @@ SQL(sql_sum_period, "SELECT COUNT(*), " SUM_COLS " FROM stat_entries e "
 		    "JOIN campaigns c ON c.id = e.campaign_id "
 		    "WHERE n.path LIKE ? AND c.from_date >= ? "
 		    "AND c.to_date <= ?");
-SQL(sql_unit, "SELECT name, path FROM units WHERE id = ?");
 SQL(sql_standing, "SELECT state FROM stat_submissions "
 		  "WHERE unit_id = ? AND campaign_id = ? AND active = 1");
 
@@ -356,49 +355,27 @@ stats_entries_put(struct req *r)
 	struct entries_in in;
 	struct entries before, after;
 	struct stats_scope s;
-	struct campaign c;
 	struct verrs e;
 	char *state = NULL, *notes;
 	int64_t id = 0, version = 0;
-	int rc, crc, found, i;
+	int rc, found, i;
 	long long ok;
 	int has[NENT];
 
 	memset(&in, 0, sizeof(in));
-	memset(&s, 0, sizeof(s));
-	memset(&c, 0, sizeof(c));
 	verrs_init(&e);
 	http_validate(r, &entries_table, &in, &e);
-	if (in.has & VBIT(K_UNIT)) {
-		rc = db_one(r->db, &r->arena, &sql_unit, "i", "ss", in.unit_id,
-			    &s.unit_name, &s.unit_path);
-		if (rc < 0) {
-			verrs_free(&e);
-			return HANDLER_DB;
-		}
-		if (rc == 0 || !auth_in_subtree(r->user, s.unit_path))
-			verrs_add(&e, "unit_id", "unknown",
-				  "没有这个单位，或不在本单位管辖范围内");
-	}
-	if (in.has & VBIT(K_CAMPAIGN)) {
-		if ((crc = campaign_get(r, in.campaign_id, &c)) < 0) {
-			verrs_free(&e);
-			return HANDLER_DB;
-		}
-		if (crc == 0)
-			verrs_add(&e, "campaign_id", "unknown", "没有这个活动");
+	if (stats_scope_body(r, (in.has & VBIT(K_UNIT)) != 0, in.unit_id,
+			     (in.has & VBIT(K_CAMPAIGN)) != 0, in.campaign_id,
+			     &s, &e) != 0) {
+		verrs_free(&e);
+		return HANDLER_DB;
 	}
 	if (http_refused(r, &e))
 		return 0;
 	if (r->user->role != ROLE_ADMIN && r->user->unit_id != in.unit_id)
 		return http_problem(r, 403, "forbidden",
 				    "只有本单位的工作人员可以填报本单位的数字");
-	s.unit_id = in.unit_id;
-	s.campaign_id = c.id;
-	s.campaign_title = c.title;
-	s.from = c.from;
-	s.to = c.to;
-	s.report_due = c.report_due;
 
 	if ((found = db_one(r->db, &r->arena, &sql_get_lock, "ii", "ii",
 			    s.unit_id, s.campaign_id, &id, &version)) < 0)

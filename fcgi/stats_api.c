@@ -59,11 +59,7 @@ stats_scope(struct req *r, const char *unit_param, struct stats_scope *s)
 						"请填写起止日期"),
 			       0;
 		}
-		s->campaign_id = c.id;
-		s->campaign_title = c.title;
-		s->from = c.from;
-		s->to = c.to;
-		s->report_due = c.report_due;
+		stats_scope_campaign(s, &c);
 	}
 	s->unit_id = unit > 0 ? unit : r->user->unit_id;
 	if ((rc = db_one(r->db, &r->arena, &sql_unit, "i", "ss", s->unit_id,
@@ -74,6 +70,45 @@ stats_scope(struct req *r, const char *unit_param, struct stats_scope *s)
 				    "没有这个单位，或不在本单位管辖范围内"),
 		       0;
 	return 1;
+}
+
+void
+stats_scope_campaign(struct stats_scope *s, const struct campaign *c)
+{
+	s->campaign_id = c->id;
+	s->campaign_title = c->title;
+	s->from = c->from;
+	s->to = c->to;
+	s->report_due = c->report_due;
+}
+
+int
+stats_scope_body(struct req *r, int has_unit, int64_t unit_id, int has_campaign,
+		 int64_t campaign_id, struct stats_scope *s, struct verrs *e)
+{
+	struct campaign c;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (has_unit) {
+		rc = db_one(r->db, &r->arena, &sql_unit, "i", "ss", unit_id,
+			    &s->unit_name, &s->unit_path);
+		if (rc < 0)
+			return HANDLER_DB;
+		if (rc == 0 || !auth_in_subtree(r->user, s->unit_path))
+			verrs_add(e, "unit_id", "unknown",
+				  "没有这个单位，或不在本单位管辖范围内");
+		s->unit_id = unit_id;
+	}
+	if (has_campaign) {
+		if ((rc = campaign_get(r, campaign_id, &c)) < 0)
+			return HANDLER_DB;
+		if (rc == 0)
+			verrs_add(e, "campaign_id", "unknown", "没有这个活动");
+		else
+			stats_scope_campaign(s, &c);
+	}
+	return 0;
 }
 
 json_t *

@@ -8,6 +8,8 @@
 #include "http.h"
 #include "stats.h"
 
+struct campaign;
+
 struct stats_scope {
 	int64_t unit_id;
 	char *unit_name, *unit_path;
@@ -23,6 +25,17 @@ struct stats_scope {
  * caller's subtree); HANDLER_DB.
  */
 int stats_scope(struct req *, const char *unit_param, struct stats_scope *s);
+/* s's campaign and period: c's. */
+void stats_scope_campaign(struct stats_scope *s, const struct campaign *c);
+/*
+ * The scope a body names (entries, a submission): unit_id and
+ * campaign_id, each read when its has_ flag says the body gave it.  Adds
+ * "unknown" to e for a unit outside the caller's subtree or a campaign
+ * that does not exist.  Returns 0 (s filled as far as found), HANDLER_DB.
+ */
+int stats_scope_body(struct req *, int has_unit, int64_t unit_id,
+		     int has_campaign, int64_t campaign_id,
+		     struct stats_scope *s, struct verrs *e);
 
 /* [{code, number, label, unit, value, yuan?}] for every computed row. */
 json_t *stats_rows_json(const int64_t v[ST__MAX]);

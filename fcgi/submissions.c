@@ -124,7 +124,6 @@ SQL(sql_lock, "SELECT version FROM stat_submissions WHERE id = ? FOR UPDATE");
 SQL(sql_standing_lock, "SELECT state FROM stat_submissions "
 		       "WHERE unit_id = ? AND campaign_id = ? AND active = 1 "
 		       "FOR UPDATE");
-SQL(sql_unit, "SELECT name, path FROM units WHERE id = ?");
 SQL(sql_insert, "INSERT INTO stat_submissions (unit_id, campaign_id, state, "
 		"active, snapshot, submitted_by, submitted_at, updated_at) "
 		"VALUES (?, ?, 'submitted', 1, ?, ?, NOW(), NOW())");
@@ -293,11 +292,7 @@ scope_of(struct req *r, const struct submission *sub, struct stats_scope *s)
 	s->unit_id = sub->unit_id;
 	s->unit_name = sub->unit_name;
 	s->unit_path = sub->unit_path;
-	s->campaign_id = c.id;
-	s->campaign_title = c.title;
-	s->from = c.from;
-	s->to = c.to;
-	s->report_due = c.report_due;
+	stats_scope_campaign(s, &c);
 	return 0;
 }
 
@@ -334,7 +329,6 @@ stats_submissions_create(struct req *r)
 {
 	struct submit_in in;
 	struct stats_scope s;
-	struct campaign c;
 	struct violations found;
 	struct verrs e;
 	int64_t v[ST__MAX], id;
@@ -344,32 +338,19 @@ stats_submissions_create(struct req *r)
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	memset(&s, 0, sizeof(s));
-	memset(&c, 0, sizeof(c));
 	verrs_init(&e);
 	http_validate(r, &submit_table, &in, &e);
-	if (in.has & VBIT(K_UNIT)) {
-		rc = db_one(r->db, &r->arena, &sql_unit, "i", "ss", in.unit_id,
-			    &s.unit_name, &s.unit_path);
-		if (rc < 0)
-			goto db;
-		if (rc == 0 || !auth_in_subtree(r->user, s.unit_path))
-			verrs_add(&e, "unit_id", "unknown",
-				  "没有这个单位，或不在本单位管辖范围内");
-	}
-	if (in.has & VBIT(K_CAMPAIGN)) {
-		if ((rc = campaign_get(r, in.campaign_id, &c)) < 0)
-			goto db;
-		if (rc == 0)
-			verrs_add(&e, "campaign_id", "unknown", "没有这个活动");
-	}
+	if (stats_scope_body(r, (in.has & VBIT(K_UNIT)) != 0, in.unit_id,
+			     (in.has & VBIT(K_CAMPAIGN)) != 0, in.campaign_id,
+			     &s, &e) != 0)
+		goto db;
 	if (http_refused(r, &e))
 		return 0;
 	if (r->user->role != ROLE_ADMIN && r->user->unit_id != in.unit_id)
 		return http_problem(r, 403, "forbidden",
 				    "只有本单位的工作人员可以上报本单位的报表");
 	if ((rc = db_one(r->db, &r->arena, &sql_standing_lock, "ii", "s",
-			 in.unit_id, c.id, &state)) < 0)
+			 in.unit_id, s.campaign_id, &state)) < 0)
 		return HANDLER_DB;
 	if (rc == 1 && strcmp(state, "approved") == 0)
 		return http_problem(r, 409, "already_approved",
@@ -379,12 +360,6 @@ stats_submissions_create(struct req *r)
 		return http_problem(r, 409, "already_submitted",
 				    "本单位本次活动的报表已上报，"
 				    "正等待上级审核");
-	s.unit_id = in.unit_id;
-	s.campaign_id = c.id;
-	s.campaign_title = c.title;
-	s.from = c.from;
-	s.to = c.to;
-	s.report_due = c.report_due;
 	if (stats_table(r, &s, stats_subtree(&r->arena, s.unit_path), v) != 0)
 		return HANDLER_DB;
 	if (rules_check(r, &s, v, &found) != 0)
