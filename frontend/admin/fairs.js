@@ -5,7 +5,7 @@
  * through the outbox and keeps a draft of what is typed.
  */
 import {
-	api, busy, cachedGet, checkForm, el, loadOptions, loginUrl, queuedText,
+	api, busy, cachedGet, checkForm, el, loadUnitOptions, loginUrl, queuedText,
 	readForm, refreshCounters, say, showProblem, submit, toast,
 } from '/assets/api.js';
 import { FAIR_KIND, FAIR_STATUS, fairTime, load, store } from '/fair/fairs.js';
@@ -96,34 +96,10 @@ form.addEventListener('submit', async (e) => {
 	}
 });
 
-/* The caller's unit (the default) and the units below it, indented. */
+/* The caller's unit (the default) and the units below it, indented:
+ * api.js builds that tree for every page. */
 function units() {
-	loadOptions($('f-unit'), {
-		path: '/api/v1/units',
-		what: '工会列表',
-		options: (data) => {
-			const items = data.items || [];
-			const kids = new Map();
-			for (const u of items) {
-				if (!kids.has(u.parent_id))
-					kids.set(u.parent_id, []);
-				kids.get(u.parent_id).push(u);
-			}
-			const out = [];
-			const walk = (u, depth) => {
-				if (u.id !== me.unit_id)
-					out.push([u.id, '　'.repeat(depth) + u.name]);
-				for (const k of (kids.get(u.id) || []).sort((a, b) => a.id - b.id))
-					walk(k, depth + 1);
-			};
-			const own = items.find((u) => u.id === me.unit_id);
-			if (own) {
-				$('f-unit').options[0].textContent = `本单位（${own.name}）`;
-				walk(own, 0);
-			}
-			return out;
-		},
-	});
+	loadUnitOptions($('f-unit'), { root: me.unit_id });
 }
 
 async function main() {

@@ -233,11 +233,22 @@ function resultCard(r) {
 	return card;
 }
 
+let shownResults = null;          /* what the result cards show now */
+
+/* The cards are redrawn only when what they show changes (as help/ and
+ * field/returns do): going on or off line, or a reconcile, leaves the
+ * card, its QR and the focus on 复制/我已记下 alone. */
 function render() {
-	const box = $('results');
-	box.textContent = '';
-	for (const r of results.list())
-		box.append(resultCard(r));
+	const list = results.list();
+	const key = JSON.stringify(list.map((r) =>
+	    [r.code, r.status, r.waitlist_position, r.fair_title]));
+	if (key !== shownResults) {
+		const box = $('results');
+		box.textContent = '';
+		for (const r of list)
+			box.append(resultCard(r));
+		shownResults = key;
+	}
 	$('queued').hidden = !pendingList().some((p) => p.fair_id === fairId);
 	/* Online, a sign-up waiting has been sent (its answer was lost, or
 	 * it is on its way): the heading says so, as the outbox's notice

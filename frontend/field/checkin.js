@@ -46,13 +46,39 @@ function verdict(kind, mark, title, name = '', detail = '') {
 		navigator.vibrate(kind === 'bad' ? [80, 60, 80] : 60);
 }
 
+/* The fairs of the list, by id (as the select has it): their counts
+ * came with the list. */
+const fairs = new Map();
+
+function showCounts(f) {
+	$('counts').textContent = `已签到 ${f.checked_in_count} 人 · 已报名 ${f.registered_count} 人` +
+	    (f.waitlisted_count ? ` · 候补 ${f.waitlisted_count} 人` : '');
+}
+
+/* The chosen fair's counts as last known (the list, or the last round),
+ * without asking the server again. */
+function knownCounts() {
+	const f = fairs.get(fairId());
+	if (f)
+		showCounts(f);
+}
+
+/* The counts as the server has them now: after a check-in, and every
+ * round. An answer for a fair no longer chosen is kept, not shown. */
 async function counts() {
-	if (!fairId())
+	const id = fairId();
+	if (!id)
 		return;
 	try {
-		const f = await api('GET', `/api/v1/job-fairs/${fairId()}`);
-		$('counts').textContent = `已签到 ${f.checked_in_count} 人 · 已报名 ${f.registered_count} 人` +
-		    (f.waitlisted_count ? ` · 候补 ${f.waitlisted_count} 人` : '');
+		const f = await api('GET', `/api/v1/job-fairs/${id}`);
+		if (fairs.has(id))
+			Object.assign(fairs.get(id), {
+				checked_in_count: f.checked_in_count,
+				registered_count: f.registered_count,
+				waitlisted_count: f.waitlisted_count,
+			});
+		if (fairId() === id)
+			showCounts(f);
 	} catch (e) { /* the counts wait for the next round */ }
 }
 
@@ -193,22 +219,24 @@ async function main() {
 		say(pageMsg, '本单位目前没有可以签到的招聘会。');
 		return;
 	}
-	for (const f of items)
+	for (const f of items) {
 		sel.append(new Option(`${f.title}（${fairTime(f)}）`, String(f.id)));
+		fairs.set(String(f.id), f);
+	}
 	const want = idParam('fair') || load(FAIR_KEY, '');
 	if (want && items.some((f) => String(f.id) === String(want)))
 		sel.value = String(want);
 	sel.addEventListener('change', () => {
 		store(FAIR_KEY, sel.value);
 		$('result').hidden = true;
-		counts();
+		knownCounts();
 	});
 	store(FAIR_KEY, sel.value);
 	say(pageMsg, '');
 	$('fair-box').hidden = false;
 	form.hidden = false;
 	await offerScan();
-	counts();
+	knownCounts();
 	setInterval(() => {
 		if (document.visibilityState === 'visible')
 			counts();

@@ -895,11 +895,10 @@ window.addEventListener('online', () => {
 	reconcile();
 	refresh();
 });
-window.addEventListener('storage', (e) => {
-	if (e.key === 'swn.outbox.v1') {
-		markSeen();
-		render();
-	}
+/* The outbox changed, here or in another tab (api.js says so). */
+window.addEventListener('outbox:change', () => {
+	markSeen();
+	render();
 });
 
 /* ---- Start ---- */
@@ -934,11 +933,10 @@ async function main() {
 	render();
 	await refresh();
 	reconcile();
-	/* The outbox changes under this page too (deliveries, other tabs). */
-	setInterval(() => {
-		markSeen();
-		render();
-	}, 5000);
+	/* Changes of the outbox arrive as 'outbox:change'. Only time needs a
+	 * clock: a registration still waiting must stay marked as seen, or a
+	 * long wait would make its answer look too old to ask for again. */
+	setInterval(markSeen, 60e3);
 	/* A page left open overnight: a day nobody chose follows the clock. */
 	document.addEventListener('visibilitychange', () => {
 		if (document.visibilityState !== 'visible')

@@ -643,9 +643,15 @@ window.addEventListener('outbox:restored', (e) => {
 	render();
 });
 window.addEventListener('online', () => reloadSoon());
-window.addEventListener('storage', (e) => {
-	if (e.key === 'swn.outbox.v1')
-		render();
+/* The outbox changed (here or in another tab): redrawn only when the
+ * waiting visits did, so a retry does not rebuild the list under a tap. */
+let shownPending = null;
+window.addEventListener('outbox:change', () => {
+	const key = JSON.stringify(pendingVisits().map((e) => [e.id, e.body]));
+	if (key === shownPending)
+		return;
+	shownPending = key;
+	render();
 });
 
 /* ---- Start ---- */

@@ -32,6 +32,7 @@ import {
 	api, busy, cachedGet, checkForm, clearProblem, confirmStep, el,
 	formatMoney, formatTime, keepForm, loginUrl, readForm, refreshCounters,
 	resumeDone, resumeNote, say, showProblem, signInAgain, toFen, toast, todayShanghai,
+	unitOptions,
 } from '/assets/api.js';
 
 const API = '/api/v1';
@@ -77,21 +78,6 @@ function above(a, b) {
 }
 
 const childrenOf = (id) => units.filter((u) => u.parent_id === id);
-
-/* The units the caller may look at, in tree order with their depth. */
-function myTree() {
-	const out = [];
-	const walk = (u, depth) => {
-		out.push({ unit: u, depth });
-		for (const k of childrenOf(u.id).sort((a, b) => a.id - b.id))
-			walk(k, depth + 1);
-	};
-	const roots = me.role === 'admin' ?
-	    units.filter((u) => !unitOf(u.parent_id)) : [unitOf(me.unit_id)].filter(Boolean);
-	for (const r of roots.sort((a, b) => a.id - b.id))
-		walk(r, 0);
-	return out;
-}
 
 /* ---- Figures ---- */
 
@@ -888,8 +874,11 @@ pick.addEventListener('submit', (e) => {
 /* ---- Start ---- */
 
 function fillPickers(params) {
-	for (const { unit, depth } of myTree())
-		unitSel.append(new Option(`${'　'.repeat(depth)}${unit.name}`, String(unit.id)));
+	/* The units the caller may look at, in tree order, indented: an
+	 * admin's from the top, anyone else's from their own unit down. */
+	const root = me.role === 'admin' ? null : me.unit_id;
+	for (const [id, text] of unitOptions({ items: units }, root))
+		unitSel.append(new Option(text, String(id)));
 	const sorted = [...campaigns].sort((a, b) =>
 	    (b.from.localeCompare(a.from)) || (b.id - a.id));
 	for (const c of sorted)
