@@ -15,7 +15,6 @@
 #include <mysqld_error.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit.h"
 #include "auth.h"
@@ -626,29 +625,17 @@ answer_record(struct req *r, int status, int64_t id)
 
 /* ---- Checks the field tables cannot make ------------------------------ */
 
-/* Days since 1970-01-01 of a valid "YYYY-MM-DD" (proleptic Gregorian). */
-static long
-day_number(const char *ymd)
-{
-	long y = strtol(ymd, NULL, 10), m = strtol(ymd + 5, NULL, 10),
-	     d = strtol(ymd + 8, NULL, 10), era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* depart_on within DEPART_RANGE_DAYS of today in Asia/Shanghai. */
+/* depart_on within DEPART_RANGE_DAYS of today in Asia/Shanghai.  Dates
+ * written YYYY-MM-DD compare as strings. */
 static void
 check_depart(const char *path, const char *day, struct verrs *e)
 {
-	long today = (long)((time(NULL) + 8 * 3600) / 86400);
-	long d = day_number(day);
+	char today[11], first[11], last[11];
 
-	if (d < today - DEPART_RANGE_DAYS || d > today + DEPART_RANGE_DAYS)
+	valid_today(today);
+	valid_date_add(today, -DEPART_RANGE_DAYS, first);
+	valid_date_add(today, DEPART_RANGE_DAYS, last);
+	if (strcmp(day, first) < 0 || strcmp(day, last) > 0)
 		verrs_add(e, path, "out_of_range",
 			  "出发日期应在今天前后一年之内");
 }

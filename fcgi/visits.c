@@ -438,17 +438,6 @@ clock_text(time_t t, int rfc, char *out, size_t size)
 	return out;
 }
 
-/* Today in Asia/Shanghai, "YYYY-MM-DD". */
-static void
-today(char out[11])
-{
-	char now[20];
-
-	clock_text(time(NULL), 0, now, sizeof(now));
-	memcpy(out, now, 10);
-	out[10] = '\0';
-}
-
 /*
  * The rules of API.md "Winter visits" that tie fields together: a
  * category for worker visits and for nothing else, an enterprise name for
@@ -461,7 +450,7 @@ check_rules(const struct visit_new *v, struct verrs *e)
 {
 	char now[11];
 
-	today(now);
+	valid_today(now);
 	if (v->visited_on != NULL && !has_error(e, "visited_on") &&
 	    strcmp(v->visited_on, now) > 0)
 		verrs_add(e, "visited_on", "out_of_range",
