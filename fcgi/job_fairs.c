@@ -503,16 +503,16 @@ check_times(const char *starts, const char *ends, struct verrs *e)
 			  "一场招聘会最长 31 天，请核对结束时间");
 }
 
-/* A unit the caller may hold a fair for: 1, 0 answered, HANDLER_DB. */
+/* A unit the caller may hold a fair for: 1, 0 answered, HANDLER_DB.
+ * *path receives its path, for the period lock not to look it up again. */
 static int
-check_unit(struct req *r, int64_t unit)
+check_unit(struct req *r, int64_t unit, char **path)
 {
-	char *path = NULL;
 	int rc;
 
-	if ((rc = unit_path(r, unit, &path)) < 0)
+	if ((rc = unit_path(r, unit, path)) < 0)
 		return HANDLER_DB;
-	if (rc == 0 || !auth_in_subtree(r->user, path)) {
+	if (rc == 0 || !auth_in_subtree(r->user, *path)) {
 		http_field_error(r, "unit_id", "unknown",
 				 "所选工会不存在或不在本单位管辖范围内");
 		return 0;
@@ -533,7 +533,7 @@ int
 job_fairs_create(struct req *r)
 {
 	struct fair_in in;
-	char starts[20], ends[20];
+	char starts[20], ends[20], *path = NULL;
 	struct verrs e;
 	int64_t unit, id;
 	int rc;
@@ -549,7 +549,7 @@ job_fairs_create(struct req *r)
 	if (http_refused(r, &e))
 		return 0;
 	unit = in.has & VBIT(F_UNIT) ? in.unit_id : r->user->unit_id;
-	if ((rc = check_unit(r, unit)) != 1)
+	if ((rc = check_unit(r, unit, &path)) != 1)
 		return rc;
 	if (db_exec(r->db, &sql_fair_insert, "isssssii", unit, in.title,
 		    kinds[in.kind], in.venue, starts, ends, in.capacity,
@@ -653,7 +653,7 @@ job_fairs_patch(struct req *r)
 {
 	struct fair_in in;
 	struct fair_row f;
-	char starts[20], ends[20];
+	char starts[20], ends[20], *path;
 	int64_t unit, cap, old_cap;
 	enum fair_status to;
 	struct verrs e;
@@ -701,23 +701,20 @@ job_fairs_patch(struct req *r)
 				 (long long)f.registered,
 				 (long long)f.registered));
 	unit = in.has & VBIT(F_UNIT) ? in.unit_id : f.unit_id;
-	if ((in.has & VBIT(F_UNIT)) && (rc = check_unit(r, unit)) != 1)
+	path = f.unit_path;
+	if ((in.has & VBIT(F_UNIT)) && (rc = check_unit(r, unit, &path)) != 1)
 		return rc;
 	/* A fair's start date places its employers in K2, its unit its
-	 * placements in K1: neither may leave or enter a locked period. */
+	 * placements in K1: neither may leave or enter a locked period.
+	 * Where neither moves (a change of status) the one check is both. */
 	if ((in.has & (VBIT(F_STARTS) | VBIT(F_UNIT) | VBIT(F_STATUS))) != 0) {
-		char *path = f.unit_path;
-
 		if ((rc = period_locked(
 			 r, f.unit_path,
 			 arena_strndup(&r->arena, f.starts_at, 10))) != 0)
 			return rc < 0 ? HANDLER_DB : 0;
-		if (unit != f.unit_id && (rc = unit_path(r, unit, &path)) != 1)
-			return rc < 0
-				   ? HANDLER_DB
-				   : http_field_error(r, "unit_id", "unknown",
-						      "没有这个单位");
-		if ((rc = period_locked(
+		if ((unit != f.unit_id ||
+		     strncmp(starts, f.starts_at, 10) != 0) &&
+		    (rc = period_locked(
 			 r, path, arena_strndup(&r->arena, starts, 10))) != 0)
 			return rc < 0 ? HANDLER_DB : 0;
 	}
