@@ -47,7 +47,8 @@ struct fair_row {
  */
 int fair_load(struct req *, unsigned flags, struct fair_row *);
 
-/* Now in Asia/Shanghai as "YYYY-MM-DD HH:MM:SS", as fairs' times read. */
+/* valid_now() (valid.h) under its old name, kept while fair_signups.c
+ * still calls it. */
 void fair_now(char out[20]);
 
 /* Anyone sees published and closed fairs; signed-in callers also the

@@ -15,7 +15,6 @@
 #include <mysqld_error.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit.h"
 #include "auth.h"
@@ -392,8 +391,15 @@ SQL(sql_transition, "UPDATE safe_returns SET status = ?, "
 		    "departed_at = IF(? = 'departed', NOW(), departed_at), "
 		    "arrived_at = IF(? = 'arrived', NOW(), arrived_at), "
 		    "version = version + 1, updated_at = NOW() WHERE id = ?");
-SQL(sql_by_code, "SELECT id, status FROM safe_returns "
-		 "WHERE arrival_hash = ? FOR UPDATE");
+/* depart_on and the unit's path are what period_locked() needs.  The path
+ * comes from a subquery: FOR UPDATE does not reach into one, so the unit's
+ * row stays unlocked as when it was read apart. */
+SQL(sql_by_code,
+    "SELECT s.id, s.status, " DAY(
+	"s.depart_on") ", "
+		       "(SELECT n.path FROM units n WHERE n.id = s.unit_id) "
+		       "FROM safe_returns s WHERE s.arrival_hash = ? FOR "
+		       "UPDATE");
 
 /* ---- Reading records ------------------------------------------------ */
 
@@ -608,29 +614,17 @@ answer_record(struct req *r, int status, int64_t id)
 
 /* ---- Checks the field tables cannot make ------------------------------ */
 
-/* Days since 1970-01-01 of a valid "YYYY-MM-DD" (proleptic Gregorian). */
-static long
-day_number(const char *ymd)
-{
-	long y = strtol(ymd, NULL, 10), m = strtol(ymd + 5, NULL, 10),
-	     d = strtol(ymd + 8, NULL, 10), era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* depart_on within DEPART_RANGE_DAYS of today in Asia/Shanghai. */
+/* depart_on within DEPART_RANGE_DAYS of today in Asia/Shanghai.  Dates
+ * written YYYY-MM-DD compare as strings. */
 static void
 check_depart(const char *path, const char *day, struct verrs *e)
 {
-	long today = (long)((time(NULL) + 8 * 3600) / 86400);
-	long d = day_number(day);
+	char today[11], first[11], last[11];
 
-	if (d < today - DEPART_RANGE_DAYS || d > today + DEPART_RANGE_DAYS)
+	valid_today(today);
+	valid_date_add(today, -DEPART_RANGE_DAYS, first);
+	valid_date_add(today, DEPART_RANGE_DAYS, last);
+	if (strcmp(day, first) < 0 || strcmp(day, last) > 0)
 		verrs_add(e, path, "out_of_range",
 			  "出发日期应在今天前后一年之内");
 }
@@ -701,16 +695,17 @@ struct new_record {
 
 /*
  * Stores one record with a fresh arrival code, its creation event and
- * audit row.  code receives the code (shown once); *id the new id.
+ * audit row.  code receives the code (shown once); *id the new id; *s the
+ * row as stored, read once for the audit and handed out so the answer
+ * need not read it (and open its sealed fields) again.
  * Returns 0 or HANDLER_DB.
  */
 static int
 insert_record(struct req *r, const struct new_record *n,
-	      char code[CODE_LEN + 1], int64_t *id)
+	      char code[CODE_LEN + 1], int64_t *id, struct sr_row *s)
 {
 	unsigned char hash[CODE_HASH_LEN];
 	struct blob phone, idn;
-	struct sr_row s;
 	int tries;
 
 	if (pii_seal_str(&r->arena, AD_PHONE, n->phone, &phone) != 0 ||
@@ -739,25 +734,22 @@ insert_record(struct req *r, const struct new_record *n,
 	if (db_exec(r->db, &sql_event, "iIsss", *id, 1, r->user->id, NULL,
 		    "registered", n->has_batch ? "整车登记" : "登记") < 0)
 		return HANDLER_DB;
-	if (read_record(r, &sql_record, *id, &s) <= 0)
+	if (read_record(r, &sql_record, *id, s) <= 0)
 		return HANDLER_DB;
 	return audit(r, "safe_return.create", "safe_returns", *id, NULL,
-		     record_json(r, &s, 0));
+		     record_json(r, s, 0));
 }
 
-/* The answer for a new record: the record, its arrival code this once. */
+/* The answer for a new record, from the row insert_record() read: the
+ * record, its arrival code this once. */
 static json_t *
-created_json(struct req *r, int64_t id, const char *code, int64_t *version)
+created_json(struct req *r, const struct sr_row *s, const char *code)
 {
-	struct sr_row s;
 	json_t *o;
 
-	if (read_record(r, &sql_record, id, &s) <= 0)
-		return NULL;
-	if ((o = detail_json(r, &s, may_unmask(r, &s))) == NULL)
+	if ((o = detail_json(r, s, may_unmask(r, s))) == NULL)
 		return NULL;
 	json_object_set_new(o, "arrival_code", json_string(code));
-	*version = s.version;
 	return o;
 }
 
@@ -779,7 +771,8 @@ safe_returns_create(struct req *r)
 	struct record_in in;
 	struct new_record n;
 	char code[CODE_LEN + 1], *path = NULL;
-	int64_t id, version = 0;
+	struct sr_row s;
+	int64_t id;
 	struct verrs e;
 	json_t *o;
 	int rc;
@@ -810,12 +803,12 @@ safe_returns_create(struct req *r)
 	n.assistance = in.assistance;
 	n.subsidy = in.subsidy_amount;
 	n.note = in.note;
-	if (insert_record(r, &n, code, &id) != 0)
+	if (insert_record(r, &n, code, &id, &s) != 0)
 		return HANDLER_DB;
-	if ((o = created_json(r, id, code, &version)) == NULL)
+	if ((o = created_json(r, &s, code)) == NULL)
 		return HANDLER_DB;
 	http_header(r, "Location: /api/v1/safe-returns/%lld", (long long)id);
-	http_etag(r, version);
+	http_etag(r, s.version);
 	return http_json(r, 201, o);
 }
 
@@ -838,7 +831,8 @@ safe_returns_batch(struct req *r)
 	struct batch_in in;
 	struct new_record n;
 	char code[CODE_LEN + 1], *path = NULL;
-	int64_t id, version;
+	struct sr_row s;
+	int64_t id;
 	struct verrs e;
 	json_t *items, *o;
 	size_t i;
@@ -877,14 +871,19 @@ safe_returns_batch(struct req *r)
 		n.city = p->hometown.city;
 		/* The first record names the batch; it learns its own id
 		 * only once stored. */
-		if (insert_record(r, &n, code, &id) != 0)
+		if (insert_record(r, &n, code, &id, &s) != 0)
 			goto err;
 		if (i == 0) {
 			n.batch_id = id;
 			if (db_exec(r->db, &sql_set_batch, "ii", id, id) < 0)
 				goto err;
+			/* The row was read before it named the batch; the
+			 * statement changes nothing else (no version, no
+			 * updated_at). */
+			s.batch_id = id;
+			s.no_batch = 0;
 		}
-		if ((o = created_json(r, id, code, &version)) == NULL)
+		if ((o = created_json(r, &s, code)) == NULL)
 			goto err;
 		json_array_append_new(items, o);
 	}
@@ -1180,7 +1179,8 @@ int
 safe_returns_arrive(struct req *r)
 {
 	struct arrival_in in;
-	char norm[CODE_LEN + 1], *status = NULL;
+	char norm[CODE_LEN + 1], *status = NULL, *depart_on = NULL;
+	char *path = NULL;
 	unsigned char hash[CODE_HASH_LEN];
 	int64_t id = 0;
 	int rc, st;
@@ -1192,8 +1192,8 @@ safe_returns_arrive(struct req *r)
 	 * can: the hash of the empty string matches nothing. */
 	code_normalize(in.code, norm);
 	code_hash(norm, hash);
-	rc = db_one(r->db, &r->arena, &sql_by_code, "b", "is", hash,
-		    sizeof(hash), &id, &status);
+	rc = db_one(r->db, &r->arena, &sql_by_code, "b", "isss", hash,
+		    sizeof(hash), &id, &status, &depart_on, &path);
 	if (rc < 0)
 		return HANDLER_DB;
 	if (rc == 0 || norm[0] == '\0')
@@ -1207,14 +1207,8 @@ safe_returns_arrive(struct req *r)
 	 * leaves row G as reported (departed and arrived both count); a
 	 * registration that never departed would add to G, so a lock holds
 	 * it (docs/statistics.md). */
-	if (st == S_REGISTERED) {
-		struct sr_row s;
-
-		if (read_record(r, &sql_record, id, &s) <= 0)
-			return HANDLER_DB;
-		if ((rc = period_locked(r, s.unit_path, s.depart_on)) != 0)
-			return rc < 0 ? HANDLER_DB : 0;
-	}
+	if (st == S_REGISTERED && (rc = period_locked(r, path, depart_on)) != 0)
+		return rc < 0 ? HANDLER_DB : 0;
 	if (st >= 0 && (arriving & B(st))) {
 		if (db_exec(r->db, &sql_transition, "sssi", "arrived",
 			    "arrived", "arrived", id) < 0 ||

@@ -362,6 +362,16 @@ valid_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+void
+valid_now(char out[20])
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 /* A date written right but in a year outside real_date()'s (9999-12-31
  * typed for "open-ended") is out of range, not a date written wrong:
  * telling the person to write 年-月-日 would blame what they got right. */

@@ -154,6 +154,9 @@ int valid_enum_index(const char *const *names, const char *s);
 /* Today in Asia/Shanghai, and a date (YYYY-MM-DD) moved by days. */
 void valid_today(char out[11]);
 void valid_date_add(const char *date, int days, char out[11]);
+/* Now in Asia/Shanghai as "YYYY-MM-DD HH:MM:SS": how the database, in our
+ * sessions' time zone, writes a DATETIME, so the two compare as strings. */
+void valid_now(char out[20]);
 const char *valid_money_str(const char *in, int64_t *fen);
 const char *valid_money_json(const json_t *, int64_t *fen);
 

@@ -427,17 +427,6 @@ clock_text(time_t t, int rfc, char *out, size_t size)
 	return out;
 }
 
-/* Today in Asia/Shanghai, "YYYY-MM-DD". */
-static void
-today(char out[11])
-{
-	char now[20];
-
-	clock_text(time(NULL), 0, now, sizeof(now));
-	memcpy(out, now, 10);
-	out[10] = '\0';
-}
-
 /*
  * The rules of API.md "Winter visits" that tie fields together: a
  * category for worker visits and for nothing else, an enterprise name for
@@ -450,7 +439,7 @@ check_rules(const struct visit_new *v, struct verrs *e)
 {
 	char now[11];
 
-	today(now);
+	valid_today(now);
 	if (v->visited_on != NULL && !has_error(e, "visited_on") &&
 	    strcmp(v->visited_on, now) > 0)
 		verrs_add(e, "visited_on", "out_of_range",
@@ -522,25 +511,27 @@ apply_body(const struct visit_in *in, struct visit_new *n)
 
 /*
  * Is unit a unit the caller may log visits for?  Their own unit and its
- * subtree (admins: any).  Returns 1 yes, 0 answered (400 unknown unit,
- * 403 another unit), HANDLER_DB.
+ * subtree (admins: any).  *path receives the unit's path, which the period
+ * lock then needs: looked up once, here.  Returns 1 yes, 0 answered (400
+ * unknown unit, 403 another unit), HANDLER_DB.
  */
 static int
-check_unit(struct req *r, int64_t unit)
+check_unit(struct req *r, int64_t unit, char **path)
 {
-	char *path = NULL;
 	int rc;
 
 	/* The common case costs no query: the caller's own unit. */
-	if (unit == r->user->unit_id)
+	if (unit == r->user->unit_id) {
+		*path = r->user->unit_path;
 		return 1;
-	if ((rc = unit_path(r, unit, &path)) < 0)
+	}
+	if ((rc = unit_path(r, unit, path)) < 0)
 		return HANDLER_DB;
 	if (rc == 0)
 		return http_field_error(r, "unit_id", "unknown",
 					"所选工会不存在"),
 		       0;
-	if (!auth_in_subtree(r->user, path))
+	if (!auth_in_subtree(r->user, *path))
 		return http_problem(r, 403, "forbidden",
 				    "只能为本单位及下级单位登记走访"),
 		       0;
@@ -548,25 +539,13 @@ check_unit(struct req *r, int64_t unit)
 }
 
 /*
- * The period lock (locks.h) over a visit of unit dated day: a visit counts
- * in rows A, C, D and J by its visited_on, in its unit.  path is the
- * unit's, or NULL to look it up.  Returns 0, 1 (409 answered), HANDLER_DB.
+ * The period lock (locks.h) over a visit dated day of the unit at path: a
+ * visit counts in rows A, C, D and J by its visited_on, in its unit.
+ * Returns 0, 1 (409 answered), HANDLER_DB.
  */
 static int
-visit_locked(struct req *r, int64_t unit, const char *path, const char *day)
+visit_locked(struct req *r, const char *path, const char *day)
 {
-	char *p = NULL;
-	int rc;
-
-	if (path == NULL && unit == r->user->unit_id)
-		path = r->user->unit_path;
-	if (path == NULL) {
-		if ((rc = unit_path(r, unit, &p)) < 0)
-			return HANDLER_DB;
-		if (rc == 0)
-			return 0; /* check_unit() has answered for it */
-		path = p;
-	}
 	return period_locked(r, path, day);
 }
 
@@ -623,7 +602,7 @@ visits_create(struct req *r)
 	struct visit_new n;
 	struct visit_row v;
 	struct verrs e;
-	char stored[20], at[26], until[26];
+	char stored[20], at[26], until[26], *path = NULL;
 	time_t now;
 	int64_t id;
 	int rc;
@@ -639,9 +618,9 @@ visits_create(struct req *r)
 	check_rules(&n, &e);
 	if (http_refused(r, &e))
 		return 0;
-	if ((rc = check_unit(r, n.unit_id)) != 1)
+	if ((rc = check_unit(r, n.unit_id, &path)) != 1)
 		return rc;
-	if ((rc = visit_locked(r, n.unit_id, NULL, n.visited_on)) != 0)
+	if ((rc = visit_locked(r, path, n.visited_on)) != 0)
 		return rc < 0 ? HANDLER_DB : 0;
 	now = time(NULL);
 	clock_text(now, 0, stored, sizeof(stored));
@@ -778,6 +757,7 @@ visits_patch(struct req *r)
 	struct visit_row v;
 	struct verrs e;
 	json_t *before;
+	char *path;
 	int rc, i, clear[X__MAX] = {0};
 
 	memset(&in, 0, sizeof(in));
@@ -838,12 +818,14 @@ visits_patch(struct req *r)
 	check_rules(&n, &e);
 	if (http_refused(r, &e))
 		return 0;
-	if (n.unit_id != v.unit_id && (rc = check_unit(r, n.unit_id)) != 1)
+	path = v.unit_path;
+	if (n.unit_id != v.unit_id &&
+	    (rc = check_unit(r, n.unit_id, &path)) != 1)
 		return rc;
 	/* Locked where it was, and where it goes. */
-	if ((rc = visit_locked(r, v.unit_id, v.unit_path, v.visited_on)) != 0 ||
+	if ((rc = visit_locked(r, v.unit_path, v.visited_on)) != 0 ||
 	    ((n.unit_id != v.unit_id || strcmp(n.visited_on, v.visited_on)) &&
-	     (rc = visit_locked(r, n.unit_id, NULL, n.visited_on)) != 0))
+	     (rc = visit_locked(r, path, n.visited_on)) != 0))
 		return rc < 0 ? HANDLER_DB : 0;
 	if (db_exec(r->db, &sql_update, "issssssiiisssi", n.unit_id,
 		    n.visited_on, kinds[n.kind],
@@ -873,7 +855,7 @@ visits_delete(struct req *r)
 		return rc;
 	if (r->if_match != NULL && req_if_match(r, v.version) != 0)
 		return 0;
-	if ((rc = visit_locked(r, v.unit_id, v.unit_path, v.visited_on)) != 0)
+	if ((rc = visit_locked(r, v.unit_path, v.visited_on)) != 0)
 		return rc < 0 ? HANDLER_DB : 0;
 	if (db_exec(r->db, &sql_delete, "ii", r->user->id, v.id) < 0)
 		return HANDLER_DB;
