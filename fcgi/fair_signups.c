@@ -277,7 +277,7 @@ closed_reason(struct req *r, const struct fair_row *f)
 		return "本场招聘会尚未发布，暂不能报名";
 	if (f->status == FS_CLOSED)
 		return "本场招聘会报名已结束";
-	fair_now(now);
+	valid_now(now);
 	if (strcmp(now, f->ends_at) > 0 &&
 	    !(fair_in_scope(r, f) && r->user->role != ROLE_VOLUNTEER))
 		return "本场招聘会已经结束，不再接受报名";
@@ -622,7 +622,7 @@ job_fairs_check_in(struct req *r)
 	{
 		char now[20];
 
-		fair_now(now);
+		valid_now(now);
 		if (strncmp(now, f.starts_at, 10) < 0)
 			return http_problem(
 			    r, 409, "fair_not_started",

@@ -47,10 +47,6 @@ struct fair_row {
  */
 int fair_load(struct req *, unsigned flags, struct fair_row *);
 
-/* valid_now() (valid.h) under its old name, kept while fair_signups.c
- * still calls it. */
-void fair_now(char out[20]);
-
 /* Anyone sees published and closed fairs; signed-in callers also the
  * drafts of their unit's subtree. */
 int fair_visible(const struct req *, const struct fair_row *);

@@ -389,13 +389,6 @@ fair_in_scope(const struct req *r, const struct fair_row *f)
 	return r->user != NULL && auth_in_subtree(r->user, f->unit_path);
 }
 
-/* valid_now() under its old name, for callers not yet moved to it. */
-void
-fair_now(char out[20])
-{
-	valid_now(out);
-}
-
 int
 fair_load(struct req *r, unsigned flags, struct fair_row *f)
 {
