@@ -381,6 +381,10 @@ test('the first visit after signing in, without a network: a traveller can be re
 	await page.getByLabel('密码', { exact: true }).fill(vol.password);
 	await page.getByRole('button', { name: '登录' }).click();
 	await page.waitForURL(url('/field/'));
+	/* The volunteers' home has shown who is signed in (so the phone
+	 * keeps GET /me's answer), and the service worker holds the pages:
+	 * only then is the network gone. */
+	await page.locator('#user-box').waitFor({ state: 'visible' });
 	await page.waitForFunction(() => navigator.serviceWorker &&
 	    navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
 	await context.setOffline(true);
